@@ -1,0 +1,55 @@
+"""Tenant scoping for Django admin classes.
+
+Staff users who are tenant admins manage their tenants' rows through the same
+``for_user`` querysets the API uses; superusers see everything. Model permissions
+are replaced by membership roles so a tenant admin needs no per-model grants.
+"""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+
+from orchestration.models import Membership, Role, Scope, Tenant
+
+
+def is_tenant_admin(user) -> bool:
+    return Membership.objects.filter(user=user, role=Role.ADMIN, tenant__enabled=True).exists()
+
+
+class TenantScopedAdmin(admin.ModelAdmin):
+    """Base for admin classes of tenant-owned models."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user, Scope.VIEW)
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and (request.user.is_superuser or is_tenant_admin(request.user))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser or is_tenant_admin(request.user)
+
+    def _manages(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        if obj is None:
+            return is_tenant_admin(request.user)
+        return type(obj).objects.for_user(request.user, Scope.MANAGE).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._manages(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer only tenants the user manages, so nothing can be moved into a foreign tenant.
+        if db_field.related_model is Tenant:
+            kwargs["queryset"] = Tenant.objects.for_user(request.user, Scope.MANAGE)
+        elif db_field.related_model is get_user_model() and not request.user.is_superuser:
+            # Never list other tenants' users: only people who share a managed tenant.
+            managed = Tenant.objects.for_user(request.user, Scope.MANAGE)
+            kwargs["queryset"] = get_user_model().objects.filter(memberships__tenant__in=managed).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,84 @@
+"""One error body for the native API: ``{"code": …, "message": …, "detail": …}``.
+
+``code`` is a stable machine-readable word, ``message`` one human sentence, ``detail``
+the structured specifics (field errors for 400s, otherwise usually null).
+"""
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def error_body(code: str, message: str, detail=None) -> dict:
+    return {"code": code, "message": message, "detail": detail}
+
+
+def _first_message(detail) -> str:
+    """A readable one-liner from DRF's nested error detail."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            inner = _first_message(value)
+            return inner if field in ("non_field_errors", "detail") else f"{field}: {inner}"
+        return "Invalid input."
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else "Invalid input."
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict("The object conflicts with an existing one (a unique value is already taken).")
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error in API view", exc_info=exc)
+        return Response(
+            error_body("server_error", "The server failed to handle the request; it has been logged."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    if isinstance(exc, exceptions.ValidationError):
+        body = error_body("invalid", _first_message(exc.detail), exc.detail)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else None
+        message = _first_message(detail) if detail is not None else str(exc)
+        body = error_body(code, message, None)
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            body["detail"] = {"retry_after_seconds": int(exc.wait)}
+    response.data = body
+    return response
+
+
+def json_error_view(status_code: int, code: str, message: str):
+    """Django-level handler (404/500 outside DRF views) that keeps the API's body shape under /api/."""
+
+    def view(request, exception=None):
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body(code, message), status=status_code)
+        from django.views import defaults
+
+        if status_code == 404:
+            return defaults.page_not_found(request, exception)
+        return defaults.server_error(request)
+
+    return view

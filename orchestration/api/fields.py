@@ -1,0 +1,19 @@
+"""Serializer fields shared by every tenant-owned resource."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from orchestration.models import Scope, Tenant
+
+
+class TenantField(serializers.PrimaryKeyRelatedField):
+    """A tenant (``CompanyID``) chosen among those the caller can see; others do not exist."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "CompanyID of the owning tenant.")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return Tenant.objects.for_user(user, Scope.VIEW)

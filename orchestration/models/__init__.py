@@ -1,0 +1,13 @@
+"""Models of the orchestration app, split by domain."""
+from .tenancy import AccessKey, Membership, Project, Region, Role, Scope, Tenant, TenantScopedQuerySet
+
+__all__ = [
+    "AccessKey",
+    "Membership",
+    "Project",
+    "Region",
+    "Role",
+    "Scope",
+    "Tenant",
+    "TenantScopedQuerySet",
+]

@@ -1,0 +1,85 @@
+"""Django admin: every page answers, and tenant admins see only their tenants' rows."""
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from orchestration.models import AccessKey, Membership, Project
+from orchestration.services import tenancy
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def admin_urls_for(model, obj) -> list[str]:
+    urls = [admin_url(model, "changelist")]
+    if obj is not None:
+        urls.append(admin_url(model, "change", obj.pk))
+    return urls
+
+
+def test_every_admin_page_answers_for_superuser(client, superuser, tenant_a, admin_a):
+    """Changelist, add and change page of every registered model, this app's and others'."""
+    Project.objects.create(tenant=tenant_a, name="p")
+    tenancy.issue_access_key(tenant_a, admin_a)
+    client.force_login(superuser)
+    for model, model_admin in admin.site._registry.items():
+        obj = model_admin.get_queryset(type("R", (), {"user": superuser})()).first()
+        for url in admin_urls_for(model, obj):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            response = client.get(url + "?q=a")
+            assert response.status_code == 200, url
+        if model_admin.has_add_permission(type("R", (), {"user": superuser})()):
+            assert client.get(admin_url(model, "add")).status_code == 200
+
+
+def test_tenant_admin_sees_only_own_tenant(client, admin_a, admin_b, tenant_a, tenant_b):
+    Project.objects.create(tenant=tenant_a, name="mine")
+    foreign = Project.objects.create(tenant=tenant_b, name="theirs")
+    foreign_key = tenancy.issue_access_key(tenant_b, admin_b).key
+    client.force_login(admin_a)
+    page = client.get(reverse("admin:orchestration_project_changelist")).content.decode()
+    assert "mine" in page and "theirs" not in page
+    assert client.get(reverse("admin:orchestration_project_change", args=[foreign.pk])).status_code == 302
+    assert client.get(reverse("admin:orchestration_accesskey_change", args=[foreign_key.pk])).status_code == 302
+    tenants = client.get(reverse("admin:orchestration_tenant_changelist")).content.decode()
+    assert "Acme" in tenants and "Globex" not in tenants
+    members = client.get(reverse("admin:orchestration_membership_changelist")).content.decode()
+    assert "alice" in members and "bob" not in members
+
+
+def test_tenant_admin_cannot_create_in_foreign_tenant(client, admin_a, tenant_b):
+    client.force_login(admin_a)
+    response = client.post(
+        reverse("admin:orchestration_project_add"), {"tenant": tenant_b.pk, "name": "x", "id": "org-x1"}
+    )
+    assert response.status_code == 200  # form redisplayed with an error
+    assert "Select a valid choice" in response.content.decode()
+    assert not Project.objects.filter(name="x").exists()
+
+
+def test_viewer_cannot_use_admin(client, viewer_a):
+    viewer_a.is_staff = True
+    viewer_a.save()
+    client.force_login(viewer_a)
+    assert client.get(reverse("admin:orchestration_project_changelist")).status_code == 403
+
+
+def test_access_key_secret_shown_once_on_creation(client, admin_a, tenant_a):
+    client.force_login(admin_a)
+    response = client.post(
+        reverse("admin:orchestration_accesskey_add"),
+        {"tenant": tenant_a.pk, "owner": admin_a.pk, "description": "deploy", "enabled": "on"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    key = AccessKey.objects.get(description="deploy")
+    assert key.secret in response.content.decode()
+    change_page = client.get(reverse("admin:orchestration_accesskey_change", args=[key.pk])).content.decode()
+    assert key.secret not in change_page
+    assert Membership.objects.filter(user=admin_a).count() == 1
