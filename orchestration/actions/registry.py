@@ -1,0 +1,38 @@
+"""The one registry of built-in actions, keyed by ``OOSActionName``.
+
+A plain dict filled at import time by ``@register`` on each action class; the package
+``__init__`` imports every catalog module so ``get_action`` always sees the full set.
+"""
+
+from __future__ import annotations
+
+from .base import ACTION_TYPES, RISK_LEVELS, Action
+
+_REGISTRY: dict[str, type[Action]] = {}
+
+
+def register(cls: type[Action]) -> type[Action]:
+    """Class decorator adding ``cls`` to the catalog; refuses duplicates and bad metadata."""
+    if not cls.name:
+        raise ValueError(f"{cls.__qualname__} has no name")
+    if cls.type not in ACTION_TYPES:
+        raise ValueError(f"{cls.name}: type {cls.type!r} not in {ACTION_TYPES}")
+    if cls.risk not in RISK_LEVELS:
+        raise ValueError(f"{cls.name}: risk {cls.risk!r} not in {RISK_LEVELS}")
+    existing = _REGISTRY.get(cls.name)
+    if existing is not None and existing is not cls:
+        raise ValueError(f"action {cls.name} registered twice")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def get_action(name: str) -> type[Action] | None:
+    """The action class for ``name`` (exact match), or None if not in the catalog."""
+    if not isinstance(name, str):
+        return None
+    return _REGISTRY.get(name)
+
+
+def all_actions() -> list[type[Action]]:
+    """Every registered action, sorted by name (a stable order for ListActions paging)."""
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
