@@ -602,11 +602,16 @@ def _parse(source: str) -> Any:
 def references(value: Any) -> set[str]:
     """Root names ``value`` refers to (parameters, task names, ``ACS::X`` pseudo-parameters,
     ``Ref`` targets). Strings with bad syntax contribute nothing (see :func:`check_syntax`)."""
-    return {root for root, _attr, _place in reference_details(value)}
+    return {root for root, _attr, _place in reference_details(value, include_ref=True)}
 
 
-def reference_details(value: Any, place: str = "") -> list[tuple[str, str | None, str]]:
-    """``(root, attribute or None, place)`` for every reference, e.g. ``('task', 'Ids', 'Properties.X')``."""
+def reference_details(value: Any, place: str = "", include_ref: bool = False) -> list[tuple[str, str | None, str]]:
+    """``(root, attribute or None, place)`` for every reference, e.g. ``('task', 'Ids', 'Properties.X')``.
+
+    ``{"Ref": name}`` (Baidu) looks a name up in the run-time context, which Baidu fills
+    from execution properties the template does not declare, so it is only included on
+    request (the validator leaves it unchecked).
+    """
     found: list[tuple[str, str | None, str]] = []
 
     def walk(v: Any, where: str, depth: int) -> None:
@@ -614,7 +619,8 @@ def reference_details(value: Any, place: str = "") -> list[tuple[str, str | None
             return
         call = function_call(v)
         if call and call[0] == "Ref" and isinstance(call[1], str):
-            found.append((call[1], None, where))
+            if include_ref:
+                found.append((call[1], None, where))
             return
         if isinstance(v, dict):
             for k, x in v.items():
