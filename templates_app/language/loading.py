@@ -101,14 +101,16 @@ def load_content(text: str) -> LoadedContent:
         raise _fail(f"content is nested more than {MAX_DEPTH} levels deep") from None
     except ValueError as exc:
         json_error = exc
+        if text.lstrip().startswith("{"):
+            # Text that opens like JSON is judged as JSON: YAML would accept `{"a": }` as
+            # {"a": null} and hide the author's mistake.
+            raise _fail(f"invalid JSON: {json_error}") from None
         try:
             data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - safe loader subclass
             fmt = "YAML"
         except RecursionError:
             raise _fail(f"content is nested more than {MAX_DEPTH} levels deep") from None
         except yaml.YAMLError as yexc:
-            if text.lstrip().startswith("{"):
-                raise _fail(f"invalid JSON: {json_error}") from None
             raise _fail(f"invalid YAML: {yexc}") from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
