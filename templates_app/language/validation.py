@@ -613,7 +613,10 @@ class _Checker:
                         continue
                     link(i, target, f"{place}.Next[{k}]", via_next=True)
             elif not dag:
-                link(i, task.get("OnSuccess", NEXT), f"{place}.OnSuccess")
+                action = get_action(task.get("Action", ""))
+                chooses = action is not None and bool(action.jump_properties)
+                if "OnSuccess" in task or not chooses:  # a Choice jumps instead of falling through
+                    link(i, task.get("OnSuccess", NEXT), f"{place}.OnSuccess")
             if dag and "OnSuccess" in task:
                 link(i, task["OnSuccess"], f"{place}.OnSuccess")
             link(i, task.get("OnError", END), f"{place}.OnError")

@@ -74,7 +74,7 @@ class TestCreate:
         problems = response.json()["detail"]["problems"]
         assert any(p.startswith("Tasks[0].Action: ") and "ACS::Foo" in p for p in problems), problems
         assert any(p.startswith("Tasks[1].Name: ") for p in problems), problems
-        assert not Template.objects.exists()
+        assert not Template.objects.filter(tenant=tenant_a).exists()
 
     def test_content_over_64kb_refused(self, api, operator_a, tenant_a):
         big = content(Description="x" * 66_000)
@@ -171,7 +171,7 @@ class TestListing:
         assert self.names(three, "name=alpha") == ["alpha", "gamma-alpha"]
         assert self.names(three, "tag=env:prod") == ["alpha"]
         assert self.names(three, "tag=env") == ["alpha", "beta"]
-        assert self.names(three, "created_by=oscar&format=JSON") == ["alpha", "beta", "gamma-alpha"]
+        assert self.names(three, "created_by=oscar&content_format=JSON") == ["alpha", "beta", "gamma-alpha"]
         assert self.names(three, "created_after=2000-01-01T00:00:00Z&has_trigger=false") == [
             "alpha", "beta", "gamma-alpha"
         ]
@@ -198,7 +198,7 @@ class TestAnalysis:
         risky = client.get(f"/api/v1/templates/{template.pk}/risky-tasks/").json()["risky_tasks"]
         assert any(r["API"] == "RevertToSnapshot" for r in risky), risky
         policy = client.get(f"/api/v1/templates/{template.pk}/policy/").json()
-        actions = {a for s in policy["Policy"]["Statement"] for a in s["Action"]}
+        actions = {a for s in policy["policy"]["Statement"] for a in s["Action"]}
         assert "vsphere:RevertToSnapshot" in actions
 
     def test_actions_catalog(self, api, viewer_a):
