@@ -1,12 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
 from orchestration.api.errors import json_error_view
+from orchestration.api.urls import routes as orchestration_routes
+from templates_app.api.urls import routes as templates_routes
+
+# One router for the whole native API, so /api/v1/ lists every endpoint.
+api_router = DefaultRouter()
+for prefix, viewset, basename in [*orchestration_routes, *templates_routes]:
+    api_router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("orchestration.api.urls")),
+    path("api/v1/", include(api_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api-auth/", include("rest_framework.urls")),

@@ -14,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from orchestration.errors import ServiceError
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,6 +42,11 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response(
+            error_body(exc.kind, exc.message, _service_detail(exc)),
+            status=exc.http_status,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -67,6 +74,15 @@ def exception_handler(exc, context):
             body["detail"] = {"retry_after_seconds": int(exc.wait)}
     response.data = body
     return response
+
+
+def _service_detail(exc: ServiceError):
+    detail = {"error": exc.code}
+    if exc.place:
+        detail["place"] = exc.place
+    if exc.detail is not None:
+        detail["problems"] = exc.detail
+    return detail
 
 
 def json_error_view(status_code: int, code: str, message: str):

@@ -1,13 +1,10 @@
-"""Native API routes (``/api/v1/``). Other apps register their viewsets here too."""
-from rest_framework.routers import DefaultRouter
-
+"""Native API routes of the orchestration app; ``config/urls.py`` mounts every app's routes on one router."""
 from orchestration.api import views
 
-router = DefaultRouter()
-router.register("tenants", views.TenantViewSet)
-router.register("projects", views.ProjectViewSet)
-router.register("regions", views.RegionViewSet)
-router.register("members", views.MembershipViewSet)
-router.register("access-keys", views.AccessKeyViewSet)
-
-urlpatterns = router.urls
+routes = [
+    ("tenants", views.TenantViewSet, None),
+    ("projects", views.ProjectViewSet, None),
+    ("regions", views.RegionViewSet, None),
+    ("members", views.MembershipViewSet, None),
+    ("access-keys", views.AccessKeyViewSet, None),
+]

@@ -1,4 +1,5 @@
 """Models of the orchestration app, split by domain."""
+from .tags import ResourceTag
 from .tenancy import AccessKey, Membership, Project, Region, Role, Scope, Tenant, TenantScopedQuerySet
 
 __all__ = [
@@ -6,6 +7,7 @@ __all__ = [
     "Membership",
     "Project",
     "Region",
+    "ResourceTag",
     "Role",
     "Scope",
     "Tenant",
