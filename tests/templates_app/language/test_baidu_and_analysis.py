@@ -85,7 +85,8 @@ CHILD = [
     {"Name": "again", "Action": "ACS::Template", "Properties": {"TemplateName": "child"}},
 ]
 ROOT = [
-    {"Name": "parenttask1", "Action": "ACS::Template", "Properties": {"TemplateName": "child", "TemplateVersion": "v2"}},
+    {"Name": "parenttask1", "Action": "ACS::Template",
+     "Properties": {"TemplateName": "child", "TemplateVersion": "v2"}},
     {"Name": "task3", "Action": "ACS::VSphere::DestroyVM", "Properties": {"VMIds": ["vm-1"]}},
     {"Name": "query", "Action": "ACS::ExecuteAPI", "Properties": {"Service": "OOS", "API": "ListExecutions"}},
 ]
