@@ -1,0 +1,232 @@
+"""Incremental task sync: recent tasks, the task history, and unfinished tasks, upserted.
+
+Each run reads, in as few round trips as the server allows:
+
+1. ``TaskManager.recentTask`` — every TaskInfo in one ``RetrievePropertiesEx``
+   (recent tasks stay ~10 minutes after completion, at most 200);
+2. the task history since the last watermark through a ``TaskHistoryCollector``
+   (created and always destroyed in ``finally``: collectors are per session and
+   capped). Servers without it (``MethodNotFound``, e.g. govmomi's simulator) are
+   remembered on the vCenter row and skipped;
+3. tasks stored as queued/running but in neither list, refreshed by moref until they finish.
+
+Results are deduplicated by ``key`` and compared by fingerprint with the stored rows;
+only new and changed rows are written, in one upsert. Retention deletes old rows.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from pyVmomi import vim, vmodl
+
+from vsphere.models import UNFINISHED_STATES, InventoryObject, VCenter, VSphereTask
+
+from . import connection, task_labels
+from .task_info import fingerprint, method_name, row_values
+from .task_labels import task_names
+
+logger = logging.getLogger(__name__)
+
+PC = vmodl.query.PropertyCollector
+HISTORY_PAGE = 1000
+HISTORY_OVERLAP = timedelta(minutes=5)
+RETENTION_CHECK_SECONDS = 600
+UPSERT_FIELDS = [
+    "task_reference", "name", "name_en", "method_name", "description_id", "entity", "entity_type", "entity_moref",
+    "target", "status", "progress", "detail", "user", "create_time", "start_time", "finish_time", "message",
+    "cancelable", "cancelled", "parent_task_key", "root_task_key", "event_chain_id", "entity_path", "datacenter",
+    "host", "task", "fingerprint", "synced_at",
+]
+
+_last_purge: dict[int, float] = {}
+
+
+@dataclass
+class TaskSyncResult:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    purged: int = 0
+    history: bool | None = None
+    seconds: float = 0.0
+    keys: list[str] = field(default_factory=list, repr=False)
+
+
+def _retrieve(si: vim.ServiceInstance, spec) -> list:
+    collector = si.content.propertyCollector
+    result = collector.RetrievePropertiesEx([spec], PC.RetrieveOptions(maxObjects=1000))
+    infos = []
+    while result is not None:
+        infos.extend(prop.val for item in result.objects for prop in item.propSet if prop.name == "info")
+        if not result.token:
+            break
+        result = collector.ContinueRetrievePropertiesEx(result.token)
+    return infos
+
+
+def read_recent(si: vim.ServiceInstance) -> list:
+    """Every TaskInfo of ``TaskManager.recentTask`` in one round trip."""
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=si.content.taskManager, skip=True, selectSet=[
+            PC.TraversalSpec(name="recent", type=vim.TaskManager, path="recentTask", skip=False)])],
+        propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info"])],
+    )
+    return _retrieve(si, spec)
+
+
+def read_tasks(si: vim.ServiceInstance, morefs: list[str]) -> list:
+    """TaskInfos of known task morefs; tasks the server has forgotten are skipped."""
+    remaining = list(dict.fromkeys(morefs))
+    for _ in range(len(remaining) + 1):
+        if not remaining:
+            return []
+        spec = PC.FilterSpec(
+            objectSet=[PC.ObjectSpec(obj=vim.Task(moref, si._stub), skip=False) for moref in remaining],
+            propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info"])],
+        )
+        try:
+            return _retrieve(si, spec)
+        except vmodl.fault.ManagedObjectNotFound as exc:
+            missing = getattr(exc.obj, "_moId", None)
+            if missing not in remaining:
+                return []
+            remaining.remove(missing)
+    return []
+
+
+def read_history(si: vim.ServiceInstance, since) -> list | None:
+    """Tasks queued since ``since`` from a TaskHistoryCollector, or None if the server has none."""
+    manager = si.content.taskManager
+    spec = vim.TaskFilterSpec(time=vim.TaskFilterSpec.ByTime(timeType="queuedTime", beginTime=since))
+    try:
+        collector = manager.CreateCollectorForTasks(spec)
+    except (vmodl.fault.MethodNotFound, vmodl.fault.NotSupported, vmodl.fault.NotImplemented):
+        return None
+    try:
+        collector.RewindCollector()
+        infos: list = []
+        while True:
+            page = collector.ReadNextTasks(HISTORY_PAGE)
+            if not page:
+                return infos
+            infos.extend(page)
+    finally:
+        try:
+            collector.DestroyCollector()
+        except Exception:  # the session may have died; its collectors went with it
+            logger.debug("DestroyCollector failed", exc_info=True)
+
+
+def fetch(vcenter: VCenter, unfinished: list[str]) -> tuple[list, bool | None, object]:
+    """(infos deduplicated by key, whether history was read, labels) in one pooled session."""
+
+    def work(si):
+        labels = task_labels.labels_for(vcenter.pk, connection.settings_hash(vcenter), si)
+        by_key: dict[str, object] = {}
+        history = None
+        if vcenter.task_history_supported is not False:
+            since = vcenter.task_history_until - HISTORY_OVERLAP if vcenter.task_history_until else (
+                timezone.now() - timedelta(days=vcenter.task_retention_days))
+            found = read_history(si, since)
+            history = found is not None
+            for info in found or []:
+                by_key[info.key] = info
+        for info in read_recent(si):  # fresher than the history's copy
+            by_key[info.key] = info
+        missing = [key for key in unfinished if key not in by_key]
+        for info in read_tasks(si, missing):
+            by_key[info.key] = info
+        return list(by_key.values()), history, labels
+
+    return connection.call(vcenter, work)
+
+
+def sync_tasks(vcenter: VCenter) -> TaskSyncResult:
+    """One incremental sync of ``vcenter``'s tasks. Raises ``VSphereError`` if the vCenter fails."""
+    started = time.monotonic()
+    unfinished = list(VSphereTask.objects.filter(vcenter=vcenter, status__in=UNFINISHED_STATES)
+                      .values_list("key", flat=True))
+    infos, history, labels = fetch(vcenter, unfinished)
+    result = TaskSyncResult(fetched=len(infos), history=history)
+
+    stored = {
+        key: (fp, path, dc, host)
+        for key, fp, path, dc, host in VSphereTask.objects.filter(
+            vcenter=vcenter, key__in=[info.key for info in infos]
+        ).values_list("key", "fingerprint", "entity_path", "datacenter", "host")
+    }
+    rows = []
+
+    for info in infos:
+        previous = stored.get(info.key)
+        if previous is not None and previous[0] == fingerprint(info):
+            continue
+        values = row_values(info, task_names(labels, info.descriptionId or "", method_name(info.name)))
+        values["key"] = info.key
+        if previous is not None:
+            values["entity_path"], values["datacenter"], values["host"] = previous[1:]
+            result.updated += 1
+        else:
+            result.created += 1
+        rows.append(values)
+
+    _place(vcenter, [row for row in rows if not row.get("entity_path")])
+    now = timezone.now()
+    if rows:
+        with transaction.atomic():
+            VSphereTask.objects.bulk_create(
+                [VSphereTask(vcenter=vcenter, synced_at=now, **row) for row in rows],
+                batch_size=500, update_conflicts=True, unique_fields=["vcenter", "key"], update_fields=UPSERT_FIELDS,
+            )
+    _record_history(vcenter, history, infos)
+    result.purged = purge_expired(vcenter)
+    result.keys = [row["key"] for row in rows]
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _place(vcenter: VCenter, rows: list[dict]) -> None:
+    """Fill entity_path, datacenter and host of new rows from the inventory (one query)."""
+    morefs = {row["entity_moref"] for row in rows if row["entity_moref"]}
+    if not morefs:
+        for row in rows:
+            row.setdefault("entity_path", "")
+            row.setdefault("datacenter", "")
+            row.setdefault("host", "")
+        return
+    places = {
+        moref: (path, dc, host)
+        for moref, path, dc, host in InventoryObject.objects.filter(vcenter=vcenter, moref__in=morefs)
+        .values_list("moref", "path", "datacenter", "host")
+    }
+    for row in rows:
+        row["entity_path"], row["datacenter"], row["host"] = places.get(row["entity_moref"], ("", "", ""))
+
+
+def _record_history(vcenter: VCenter, history: bool | None, infos: list) -> None:
+    fields = {}
+    if history is not None and history != vcenter.task_history_supported:
+        fields["task_history_supported"] = history
+    if history:
+        newest = max((info.queueTime for info in infos if info.queueTime), default=None)
+        if newest and (vcenter.task_history_until is None or newest > vcenter.task_history_until):
+            fields["task_history_until"] = newest
+    if fields:
+        VCenter.objects.filter(pk=vcenter.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(vcenter, name, value)
+
+
+def purge_expired(vcenter: VCenter, *, force: bool = False) -> int:
+    """Delete tasks older than the vCenter's retention (at most every 10 minutes per process)."""
+    now = time.monotonic()
+    if not force and now - _last_purge.get(vcenter.pk, -RETENTION_CHECK_SECONDS) < RETENTION_CHECK_SECONDS:
+        return 0
+    _last_purge[vcenter.pk] = now
+    cutoff = int((timezone.now() - timedelta(days=vcenter.task_retention_days)).timestamp())
+    return VSphereTask.objects.filter(vcenter=vcenter, create_time__lt=cutoff).delete()[0]
