@@ -90,9 +90,9 @@ def localized_fault_message(error) -> str:
     """The message of a TaskInfo ``error`` (a LocalizedMethodFault)."""
     if error is None:
         return ""
-    fault = getattr(error, "fault", None)
+    fault = getattr(error, "fault", error)  # pyVmomi hands over the MethodFault itself
     if fault is not None:
         described = describe_fault(fault)
         if described and described != type(fault).__name__.rsplit(".", 1)[-1]:
             return described
-    return getattr(error, "localizedMessage", "") or (type(fault).__name__ if fault is not None else "error")
+    return getattr(error, "localizedMessage", "") or getattr(fault, "msg", "") or type(fault).__name__

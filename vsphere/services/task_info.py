@@ -90,7 +90,10 @@ def seed_json(info) -> dict[str, Any]:
 def _error_json(error) -> dict | None:
     if error is None:
         return None
-    return {"Fault": to_json(error.fault), "LocalizedMessage": error.localizedMessage or ""}
+    # pyVmomi unwraps LocalizedMethodFault into the MethodFault itself (message in ``msg``).
+    fault = getattr(error, "fault", error)
+    message = getattr(error, "localizedMessage", None) or getattr(fault, "msg", None) or ""
+    return {"Fault": to_json(fault), "LocalizedMessage": message}
 
 
 def fingerprint(info) -> str:
@@ -98,7 +101,7 @@ def fingerprint(info) -> str:
     error = info.error
     raw = "|".join(str(part) for part in (
         info.state, info.progress, info.startTime, info.completeTime, info.cancelled, info.cancelable,
-        info.entityName, getattr(error, "localizedMessage", None), type(getattr(error, "fault", None)).__name__,
+        info.entityName, getattr(error, "msg", None), type(error).__name__,
         getattr(info.description, "message", None), info.result._moId if hasattr(info.result, "_moId") else info.result,
         info.changeTag,
     ))
