@@ -6,10 +6,13 @@ from rest_framework.routers import DefaultRouter
 from orchestration.api.errors import json_error_view
 from orchestration.api.urls import routes as orchestration_routes
 from templates_app.api.urls import routes as templates_routes
+from vsphere.api.native_urls import routes as vsphere_routes
 
 # One router for the whole native API, so /api/v1/ lists every endpoint.
 api_router = DefaultRouter()
 for prefix, viewset, basename in [*orchestration_routes, *templates_routes]:
+    api_router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in vsphere_routes:
     api_router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
@@ -19,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("v1/vsphere/", include("vsphere.api.urls")),  # seed 003 task lists
 ]
 
 handler404 = json_error_view(404, "not_found", "Not found.")

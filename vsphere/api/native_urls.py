@@ -1,0 +1,8 @@
+"""Native API routes of the vSphere app, registered on the one router in ``config/urls.py``."""
+from .native import InventoryObjectViewSet, VCenterViewSet, VSphereTaskViewSet
+
+routes = [
+    ("vcenters", VCenterViewSet, None),
+    ("vsphere-inventory", InventoryObjectViewSet, None),
+    ("vsphere-tasks", VSphereTaskViewSet, None),
+]

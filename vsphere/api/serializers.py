@@ -1,0 +1,65 @@
+"""Native API serializers of vCenters, inventory and synced tasks. Passwords are write-only."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from orchestration.models import Scope, Tenant
+from vsphere.models import InventoryObject, VCenter, VSphereTask
+
+
+class VCenterSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"},
+                                     help_text="Write only; never returned.")
+    tenants = serializers.PrimaryKeyRelatedField(many=True, queryset=Tenant.objects.none(),
+                                                 help_text="CompanyIDs allowed to use this vCenter.")
+
+    class Meta:
+        model = VCenter
+        fields = ["id", "name", "vsphere_uuid", "host", "port", "protocol", "user", "password", "verify_tls", "region",
+                  "tenants", "sync_enabled", "sync_interval", "inventory_interval", "task_retention_days", "version",
+                  "api_version", "last_sync_at", "last_sync_status", "last_error", "last_inventory_sync_at",
+                  "task_history_supported", "created_at", "updated_at"]
+        read_only_fields = ["vsphere_uuid", "version", "api_version", "last_sync_at", "last_sync_status", "last_error",
+                            "last_inventory_sync_at", "task_history_supported", "created_at", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        fields["tenants"].child_relation.queryset = Tenant.objects.for_user(user, Scope.MANAGE)
+        return fields
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": "This field is required."})
+        if self.instance is None and not attrs.get("tenants"):
+            raise serializers.ValidationError({"tenants": "Allow at least one tenant."})
+        return attrs
+
+
+class ConnectionCheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+    version = serializers.CharField()
+    api_version = serializers.CharField()
+    vsphere_uuid = serializers.CharField()
+    seconds = serializers.FloatField()
+
+
+class InventoryObjectSerializer(serializers.ModelSerializer):
+    vsphere_uuid = serializers.CharField(source="vcenter.vsphere_uuid", read_only=True)
+
+    class Meta:
+        model = InventoryObject
+        fields = ["id", "vcenter", "vsphere_uuid", "moref", "type", "name", "parent", "path", "name_path",
+                  "datacenter", "host", "cluster", "power_state", "guest_os", "num_cpu", "memory_mb", "ip_address",
+                  "instance_uuid", "is_template", "custom_attributes", "tags", "synced_at"]
+
+
+class VSphereTaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VSphereTask
+        fields = ["id", "vcenter", "key", "task_reference", "name", "name_en", "description_id", "entity", "target",
+                  "status", "progress", "detail", "user", "create_time", "start_time", "finish_time", "message",
+                  "cancelable", "cancelled", "parent_task_key", "root_task_key", "event_chain_id", "datacenter",
+                  "host", "task"]
