@@ -207,6 +207,9 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# How long a worker may hold an execution without renewing; after that another takes over.
+ENGINE_LEASE_SECONDS = int(os.environ.get("ENGINE_LEASE_SECONDS", "60"))
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -60,6 +60,11 @@ class Action:
     template_version: ClassVar[str | None] = None
     created_date: ClassVar[str] = "2024-01-01T00:00:00Z"
     jump_properties: ClassVar[tuple[str, ...]] = ()
+    # True: start/poll only read or write this service's own database, so the engine
+    # may call them inside its transaction (a crash rolls them back with it). False:
+    # they reach the outside world and are called between transactions, after the
+    # try is committed as started, so a crash never starts the same try twice.
+    synchronous: ClassVar[bool] = True
 
     @classmethod
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:

@@ -8,10 +8,18 @@ example for ``ACS::Notify``'s ``WebHook`` block).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from .base import Action
 from .registry import register
+
+
+def _results():
+    """The engine's result types (imported lazily: the catalog loads without Django)."""
+    from orchestration.engine import results
+
+    return results
 
 ISO8601_DURATION = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
 
@@ -71,6 +79,24 @@ class Sleep(Action):
         "additionalProperties": False,
     }
 
+    def start(self, ctx):
+        from templates_app.language.durations import parse_duration
+
+        seconds = parse_duration(ctx.properties["Duration"])
+        if seconds <= 0:
+            return _results().Done({})
+        until = ctx.now + dt.timedelta(seconds=seconds)
+        ctx.state["until"] = until.isoformat()
+        ctx.log(f"Sleeping {seconds:g} s, until {until:%Y-%m-%d %H:%M:%S} UTC.")
+        return _results().Wait(until=until)
+
+    def poll(self, ctx):
+        until = dt.datetime.fromisoformat(ctx.state["until"])
+        return _results().Done({}) if ctx.now >= until else _results().Wait(until=until)
+
+    def cancel(self, ctx):
+        return None
+
 
 _WAIT_SCHEMA = {
     "type": "object",
@@ -89,6 +115,23 @@ _WAIT_SCHEMA = {
 }
 
 
+def _check_property(ctx) -> tuple[str, Any]:
+    """Call the read API and classify the selected value: desired, stop, or not yet."""
+    from templates_app.language import selectors
+
+    from . import api_calls
+
+    props = ctx.properties
+    answer = api_calls.call(props.get("Service", "OOS"), props["API"], ctx.execution.tenant_id, props.get("Parameters"))
+    value = selectors.select(props["PropertySelector"], answer, "Json")
+    ctx.state["last_value"] = value
+    if value in props.get("StopRetryValues", []):
+        return "stop", value
+    if "DesiredValues" in props:
+        return ("desired" if value in props["DesiredValues"] else "not_yet"), value
+    return ("not_yet" if value in props["NotDesiredValues"] else "desired"), value
+
+
 @register
 class WaitFor(Action):
     name = "ACS::WaitFor"
@@ -102,6 +145,27 @@ class WaitFor(Action):
     @classmethod
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         return _api_permission(properties)
+
+    def start(self, ctx):
+        ctx.state["polls"] = 0
+        return self.poll(ctx)
+
+    def poll(self, ctx):
+        r = _results()
+        verdict, value = _check_property(ctx)
+        ctx.state["polls"] = ctx.state.get("polls", 0) + 1
+        selector = ctx.properties["PropertySelector"]
+        if verdict == "desired":
+            return r.Done({"Value": value})
+        if verdict == "stop":
+            return r.Failed(f"{selector} is {value!r}, a stop value.", retryable=False)
+        if ctx.state["polls"] > ctx.properties.get("MaxRetries", 60):
+            return r.Failed(f"{selector} is still {value!r} after {ctx.state['polls']} polls.")
+        interval = ctx.properties.get("RetryInterval", 5)
+        return r.Wait(until=ctx.now + dt.timedelta(seconds=interval), reason=f"Waiting: value is {value!r}.")
+
+    def cancel(self, ctx):
+        return None
 
 
 @register
@@ -117,6 +181,13 @@ class CheckFor(Action):
     @classmethod
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         return _api_permission(properties)
+
+    def start(self, ctx):
+        r = _results()
+        verdict, value = _check_property(ctx)
+        if verdict == "desired":
+            return r.Done({"Value": value})
+        return r.Failed(f"{ctx.properties['PropertySelector']} is {value!r}, not a desired value.")
 
 
 @register
@@ -155,6 +226,7 @@ class Choice(Action):
         out: list[tuple[str, str]] = []
         if not isinstance(properties, dict):
             return out
+
         default = properties.get("DefaultTask")
         if isinstance(default, str):
             out.append(("DefaultTask", default))
@@ -164,6 +236,18 @@ class Choice(Action):
                 if isinstance(choice, dict) and isinstance(choice.get("NextTask"), str):
                     out.append((f"Choices[{i}].NextTask", choice["NextTask"]))
         return out
+
+    def start(self, ctx):
+        """Choices' When values arrive rendered; the first true one picks the next task."""
+        from templates_app.language.expressions import truthy
+
+        for choice in ctx.properties.get("Choices", []):
+            if truthy(choice.get("When")):
+                ctx.log(f"Choice: going to {choice['NextTask']}.")
+                return _results().Done({"NextTask": choice["NextTask"]}, next_task=choice["NextTask"])
+        default = ctx.properties["DefaultTask"]
+        ctx.log(f"Choice: no condition held, going to {default}.")
+        return _results().Done({"NextTask": default}, next_task=default)
 
 
 @register
@@ -188,6 +272,23 @@ class Approve(Action):
         "additionalProperties": False,
     }
 
+    def start(self, ctx):
+        """Wait for a person. A configured web hook is told, from a worker, after the commit."""
+        hook = ctx.properties.get("WebHook")
+        if ctx.properties.get("NotifyType") == "WebHook" and hook:
+            from orchestration.services.webhooks import send_later
+
+            send_later(hook, {"ExecutionId": ctx.execution.id, "TaskExecutionId": ctx.task_execution.id,
+                              "Message": ctx.properties.get("Message", ""), "Event": "ApprovalRequested"})
+        message = ctx.properties.get("Message") or "Waiting for approval."
+        return _results().Wait(until=None, reason=message, human=True)
+
+    def poll(self, ctx):
+        return _results().Wait(until=None, reason="Waiting for approval.", human=True)
+
+    def cancel(self, ctx):
+        return None
+
 
 @register
 class Notify(Action):
@@ -197,6 +298,20 @@ class Notify(Action):
     service = "OOS"
     api = "Notify"
     popularity = 45
+    synchronous = False
+
+    def start(self, ctx):
+        from orchestration.services.webhooks import WebhookError, send
+
+        try:
+            answer = send(ctx.properties["WebHook"])
+        except WebhookError as exc:
+            return _results().Failed(str(exc))
+        ctx.log(f"Web hook answered {answer['StatusCode']}.")
+        return _results().Done(answer)
+
+    def cancel(self, ctx):
+        return None
     properties_schema: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
@@ -230,6 +345,43 @@ class NestedTemplate(Action):
         "additionalProperties": False,
     }
 
+    def start(self, ctx):
+        from orchestration.services.executions import start_child_execution
+
+        child = start_child_execution(
+            ctx.execution,
+            ctx.task_execution,
+            ctx.properties["TemplateName"],
+            ctx.properties.get("TemplateVersion"),
+            ctx.properties.get("Parameters") or {},
+        )
+        ctx.state["child"] = child.id
+        ctx.log(f"Started child execution {child.id} of {child.template_name}.")
+        return _results().Wait(until=None, reason=f"Waiting for child execution {child.id}.")
+
+    def poll(self, ctx):
+        from orchestration.models import Execution, ExecutionStatus
+
+        r = _results()
+        child = Execution.objects.filter(pk=ctx.state.get("child")).first()
+        if child is None:
+            return r.Failed("The child execution was deleted.", retryable=False)
+        if child.status == ExecutionStatus.SUCCESS:
+            return r.Done(child.outputs)
+        if child.status in (ExecutionStatus.FAILED, ExecutionStatus.CANCELLED):
+            return r.Failed(f"Child execution {child.id} {child.status.lower()}: {child.status_message}")
+        return r.Wait(until=None, reason=f"Waiting for child execution {child.id}.")
+
+    def cancel(self, ctx):
+        from django.utils import timezone
+
+        from orchestration.engine.rounds import request_cancel
+        from orchestration.models import Execution
+
+        child = Execution.objects.filter(pk=ctx.state.get("child")).first()
+        if child is not None and not child.is_finished:
+            request_cancel(child, timezone.now())
+
 
 @register
 class ExecuteAPI(Action):
@@ -250,9 +402,21 @@ class ExecuteAPI(Action):
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         return _api_permission(properties)
 
+    def start(self, ctx):
+        from . import api_calls
+
+        props = ctx.properties
+        try:
+            answer = api_calls.call(props.get("Service", "OOS"), props["API"], ctx.execution.tenant_id,
+                                    props.get("Parameters"))
+        except (LookupError, ValueError, TypeError) as exc:
+            return _results().Failed(str(exc), retryable=False)
+        return _results().Done(answer)
+
 
 @register
 class ExecuteApiAlias(ExecuteAPI):
     """``ACS::ExecuteApi`` — the spelling seed 004's ValidateTemplateContent example uses."""
 
     name = "ACS::ExecuteApi"
+

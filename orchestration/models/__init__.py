@@ -1,8 +1,35 @@
 """Models of the orchestration app, split by domain."""
+from .executions import (
+    FINISHED_STATUSES,
+    TASK_FINISHED_STATUSES,
+    Execution,
+    ExecutionLog,
+    ExecutionStatus,
+    LogType,
+    LoopMode,
+    Mode,
+    SafetyCheck,
+    TaskExecution,
+    TaskStatus,
+    Trigger,
+)
 from .tags import ResourceTag
 from .tenancy import AccessKey, Membership, Project, Region, Role, Scope, Tenant, TenantScopedQuerySet
+from .triggers import TimerTrigger
 
 __all__ = [
+    "FINISHED_STATUSES",
+    "TASK_FINISHED_STATUSES",
+    "Execution",
+    "ExecutionLog",
+    "ExecutionStatus",
+    "LogType",
+    "LoopMode",
+    "Mode",
+    "SafetyCheck",
+    "TaskExecution",
+    "TaskStatus",
+    "Trigger",
     "AccessKey",
     "Membership",
     "Project",
@@ -12,4 +39,5 @@ __all__ = [
     "Scope",
     "Tenant",
     "TenantScopedQuerySet",
+    "TimerTrigger",
 ]

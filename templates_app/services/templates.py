@@ -175,13 +175,12 @@ def delete_template(template: Template) -> None:
 def get_version(template: Template, version: str | None = None) -> TemplateVersion:
     """A version by name (``v3``) or the newest one."""
     if version in (None, ""):
-        number = template.version
+        found = template.versions.order_by("-number").first()  # the stored newest, even if `template` is stale
     else:
         match = re.fullmatch(r"v(\d{1,3})", str(version))
         if not match:
             raise InvalidParameter("TemplateVersion", f"{version!r} is not a version name such as v1")
-        number = int(match.group(1))
-    found = template.versions.filter(number=number).first()
+        found = template.versions.filter(number=int(match.group(1))).first()
     if found is None:
         raise NotFound("TemplateVersion", f"{template.name}:{version}")
     return found

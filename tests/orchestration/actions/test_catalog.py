@@ -60,8 +60,11 @@ def test_dynamic_permissions_and_choice_targets():
 
 
 def test_engine_interface_not_implemented_and_registry_guards():
+    class Bare(Action):
+        name = "Test::Bare"
+
     with pytest.raises(NotImplementedError):
-        get_action("ACS::Sleep")().start(None)
+        Bare().start(None)
 
     class Bad(Action):
         name = "ACS::Sleep"

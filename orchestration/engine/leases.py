@@ -1,0 +1,48 @@
+"""The lease: which worker is advancing an execution, and until when.
+
+Rounds commit as they go, so a row lock cannot span an ``advance``; the lease does.
+Taking it is one conditional UPDATE (free, or expired because its holder died), so
+two workers never advance the same execution at once. While held, ``wake_at`` is at
+most the lease's expiry: if the holder dies, the ticker finds the execution due and
+a new worker takes over — that is the recovery path.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from orchestration.models import FINISHED_STATUSES, Execution
+
+LEASE_SECONDS = getattr(settings, "ENGINE_LEASE_SECONDS", 60)
+
+
+def acquire(execution_id: str, owner: str, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    expires = now + dt.timedelta(seconds=LEASE_SECONDS)
+    return bool(
+        Execution.objects.filter(Q(lease_owner="") | Q(lease_expires_at__lt=now), pk=execution_id)
+        .exclude(status__in=FINISHED_STATUSES)
+        .update(lease_owner=owner, lease_expires_at=expires, wake_at=expires)
+    )
+
+
+def extend(execution_id: str, owner: str) -> None:
+    expires = timezone.now() + dt.timedelta(seconds=LEASE_SECONDS)
+    Execution.objects.filter(pk=execution_id, lease_owner=owner).update(lease_expires_at=expires)
+
+
+def release(execution_id: str, owner: str, next_due: dt.datetime | None) -> None:
+    """Give the lease back and set the real next wake-up.
+
+    A wake-up that someone else set while we held the lease (a notify, a finished
+    child) is already due and must survive, so an already-due ``wake_at`` is kept.
+    """
+    now = timezone.now()
+    Execution.objects.filter(pk=execution_id, lease_owner=owner).update(
+        lease_owner="",
+        lease_expires_at=None,
+        wake_at=Case(When(wake_at__lte=now, then=F("wake_at")), default=Value(next_due)),
+    )

@@ -1,0 +1,761 @@
+"""One round of decisions on one execution, applied in one transaction.
+
+A :class:`Round` is built from the execution row (locked by the caller with
+``select_for_update``) and its unfinished task executions. It decides what is due —
+tasks to start, retries, polls, loop items, the execution's end — and writes every
+change at :meth:`Round.commit`: new task executions and log lines in bulk, changed
+ones with ``bulk_update``. Actions that touch the outside world (vSphere, webhooks)
+are not called here: the round marks their try as started (committed first, so a
+crash can never start the same try twice) and lists them in :attr:`Round.external`
+for the runner to call after the commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from jsonschema import Draft202012Validator
+
+from orchestration.actions import get_action
+from orchestration.actions.base import Action
+from orchestration.models import (
+    TASK_FINISHED_STATUSES,
+    Execution,
+    ExecutionLog,
+    ExecutionStatus,
+    LogType,
+    LoopMode,
+    Mode,
+    SafetyCheck,
+    TaskExecution,
+    TaskStatus,
+)
+from templates_app.language import expressions, selectors
+from templates_app.language.model import END, NEXT, ParsedTemplate, TaskSpec, count_from
+
+from .results import ActionContext, Done, Failed, Wait
+from .templates import parsed_content
+
+MAX_LOOP_ITEMS = 1000
+# Transitions per transaction: large enough to run a 1000-item no-op loop in a few
+# commits, small enough that a round never holds the row lock for long.
+ROUND_BUDGET = 400
+
+TE_FIELDS = [
+    "properties", "outputs", "status", "status_message", "tries", "extra", "wake_at", "deadline",
+    "start_date", "end_date", "child_execution", "updated_at",
+]
+
+
+class Round:
+    def __init__(self, execution: Execution, now: dt.datetime, active: Iterable[TaskExecution] | None = None):
+        self.ex = execution
+        self.now = now
+        self.parsed: ParsedTemplate = parsed_content(execution.template_content)
+        self.tasks = {task.name: task for task in self.parsed.tasks}
+        self.order = [task.name for task in self.parsed.tasks]
+        self.state = execution.state or {}
+        self.state.setdefault("seq", 0)
+        self.state.setdefault("ready", [])
+        self.state.setdefault("outputs", {})
+        self.state.setdefault("done", {})
+        if active is None:
+            active = TaskExecution.objects.filter(execution=execution).exclude(status__in=TASK_FINISHED_STATUSES)
+        self.active: dict[str, TaskExecution] = {te.id: te for te in active}
+        self.new: list[TaskExecution] = []
+        self.dirty: dict[str, TaskExecution] = {}
+        self.logs: list[ExecutionLog] = []
+        self.external: list[tuple[str, str]] = []  # (kind "start"|"poll", task execution id)
+        self.transitions = 0
+        self._filling: set[str] = set()
+        self._children_running: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def log(self, message: str, te: TaskExecution | None = None, kind: str = LogType.TASK) -> None:
+        self.logs.append(
+            ExecutionLog(
+                execution_id=self.ex.id,
+                task_execution_id=te.id if te is not None else None,
+                created_at=self.now,
+                log_type=kind if te is not None else LogType.EXECUTION,
+                message=message,
+            )
+        )
+
+    def touch(self, te: TaskExecution) -> None:
+        te.updated_at = self.now
+        if te._state.adding:
+            return  # in self.new already
+        self.dirty[te.id] = te
+
+    def new_te(self, task: TaskSpec, parent: TaskExecution | None = None, **fields: Any) -> TaskExecution:
+        self.state["seq"] += 1
+        te = TaskExecution(
+            id=f"{self.ex.id}.t{self.state['seq']:04d}",
+            execution_id=self.ex.id,
+            task_name=task.name,
+            task_action=task.action,
+            parent_task_execution_id=parent.id if parent is not None else None,
+            status=TaskStatus.PENDING,
+            created_at=self.now,
+            updated_at=self.now,
+            extra={},
+            **fields,
+        )
+        self.new.append(te)
+        self.active[te.id] = te
+        return te
+
+    def commit(self) -> None:
+        """Write everything this round decided (the caller holds the transaction)."""
+        if self.new:
+            TaskExecution.objects.bulk_create(self.new)
+        if self.dirty:
+            TaskExecution.objects.bulk_update(list(self.dirty.values()), TE_FIELDS)
+        if self.logs:
+            ExecutionLog.objects.bulk_create(self.logs)
+        self._update_execution_summary()
+        self.ex.state = self.state
+        self.ex.save()
+        self.new, self.dirty, self.logs = [], {}, []
+
+    # ------------------------------------------------------------------ rendering
+
+    def context(self, te: TaskExecution | None = None) -> dict[str, Any]:
+        ctx: dict[str, Any] = dict(self.ex.parameters or {})
+        for name, outputs in self.state["outputs"].items():
+            ctx[name] = outputs
+        ctx.update(
+            {
+                "ACS::ExecutionId": self.ex.id,
+                "ACS::ParentExecutionId": self.ex.parent_id or "",
+                "ACS::TemplateName": self.ex.template_name,
+                "ACS::TemplateVersion": self.ex.template_version,
+                "ACS::ExecutedBy": self.ex.executed_by,
+                "ACS::RegionId": self.state.get("region", ""),
+                "ACS::AccountId": str(self.ex.tenant_id),
+            }
+        )
+        if te is not None:
+            ctx["ACS::TaskExecutionId"] = te.id
+            ctx["ACS::TaskName"] = te.task_name
+            if te.loop_index is not None:
+                ctx["ACS::TaskLoopItem"] = te.loop_item
+        return ctx
+
+    def render(self, value: Any, te: TaskExecution | None = None) -> Any:
+        return expressions.render(value, self.context(te), self.parsed.conditions)
+
+    # ------------------------------------------------------------------ the round
+
+    def run(self) -> None:
+        """Everything that is due now, until nothing more is or the budget is spent."""
+        if self.ex.status in (ExecutionStatus.STARTED, ExecutionStatus.QUEUED):
+            self._begin_execution()
+        if self.ex.cancel_requested:
+            self.cancel_everything("Cancelled by request.")
+            return
+        self._recover_interrupted_starts()
+        for te in sorted(self.active.values(), key=lambda t: (t.parent_task_execution_id is None, t.id)):
+            if self.transitions >= ROUND_BUDGET:
+                return
+            if te.id in self.active and not te.is_finished:
+                self._process_due(te)
+        self._start_ready()
+        self._maybe_finish()
+
+    def run_after_result(self) -> None:
+        """What an action's answer makes due at once (the next task, the end)."""
+        self._start_ready()
+        self._maybe_finish()
+
+    def _begin_execution(self) -> None:
+        self.ex.status = ExecutionStatus.RUNNING
+        self.ex.start_date = self.ex.start_date or self.now
+        if self.parsed.is_dag:
+            targets = {n for task in self.parsed.tasks for n in task.next}
+            self.state["ready"] = [name for name in self.order if name not in targets]
+        else:
+            self.state["ready"] = [self.order[0]] if self.order else []
+        self.log(f"Execution started (template {self.ex.template_name} {self.ex.template_version}).")
+
+    def _recover_interrupted_starts(self) -> None:
+        """A try whose start was committed but never answered: its worker died mid-call.
+
+        The action may or may not have run; starting it again could run it twice, so
+        the try fails (the task's Retries, if any, then start a fresh try).
+        """
+        for te in list(self.active.values()):
+            if te.extra.get("phase") == "starting" and (te.id, "start") not in self.external:
+                te.extra.pop("phase", None)
+                self.finish_try(te, Failed("The worker stopped while starting this action; its outcome is unknown."))
+
+    def _process_due(self, te: TaskExecution) -> None:
+        task = self.tasks[te.task_name]
+        if te.extra.get("phase") == "starting":
+            return
+        if te.deadline and te.deadline <= self.now and te.status in (TaskStatus.RUNNING, TaskStatus.WAITING):
+            self._cancel_action(te, task)
+            self.finish_try(te, Failed(f"Timed out after {task.timeout:g} s."))
+            return
+        if te.wake_at is None or te.wake_at > self.now:
+            return
+        te.wake_at = None
+        self.touch(te)
+        if te.status == TaskStatus.PENDING:
+            self.gate_and_start(te, task)
+        elif te.extra.get("retry_pending"):
+            te.extra.pop("retry_pending")
+            self.start_try(te, task)
+        elif "loop" in te.extra:
+            self.fill_loop(te, task)
+        else:
+            self._poll(te, task)
+
+    def _poll(self, te: TaskExecution, task: TaskSpec) -> None:
+        action = self.action_for(task)
+        if action.synchronous:
+            ctx = self.action_context(te)
+            self.apply_result(te, task, _call(action.poll, ctx, task), ctx)
+        else:
+            self.external.append(("poll", te.id))
+
+    # ------------------------------------------------------------------ starting tasks
+
+    def _start_ready(self) -> None:
+        while self.state["ready"] and self.transitions < ROUND_BUDGET:
+            if self.state.get("paused") or self.state.get("finish"):
+                return
+            if self.ex.mode == Mode.DEBUG and not self.state.get("debug_release"):
+                return  # Debug: each task waits for an ExecuteTask notification
+            name = self.state["ready"].pop(0)
+            released = self.state.pop("debug_release", None)
+            if isinstance(released, str) and released in self.tasks:
+                name = released
+            self.begin_task(self.tasks[name])
+
+    def begin_task(self, task: TaskSpec) -> None:
+        te = self.new_te(task)
+        self.transitions += 1
+        if task.when is not None:
+            try:
+                go = expressions.truthy(self.render(task.when, te))
+            except (expressions.ExpressionError, selectors.SelectorError) as exc:
+                self.finish_try(te, Failed(f"When: {exc}", retryable=False))
+                return
+            if not go:
+                te.status, te.end_date = TaskStatus.SKIPPED, self.now
+                self.log(f"Task {task.name} skipped: its When condition is false.", te)
+                self.on_task_finished(te, task)
+                return
+        self.gate_and_start(te, task)
+
+    def gate_and_start(self, te: TaskExecution, task: TaskSpec) -> None:
+        """Delays, manual starts and high-risk confirmations come before the first try."""
+        if task.schedule_delay and not te.extra.get("delayed"):
+            te.extra["delayed"] = True
+            te.wake_at = self.now + dt.timedelta(seconds=task.schedule_delay)
+            self.log(f"Task {task.name} starts in {task.schedule_delay:g} s.", te)
+            self.touch(te)
+            return
+        if task.manually and not te.extra.get("released"):
+            self.hold(te, "manual", f"Task {task.name} waits to be started by hand (NotifyType ExecuteTask).")
+            return
+        action = self.action_for(task)
+        if (
+            self.ex.safety_check == SafetyCheck.CONFIRM
+            and action.is_high_risk()
+            and not te.extra.get("confirmed")
+        ):
+            self.hold(te, "confirmation", f"Task {task.name} runs high-risk action {task.action}: approve to run it.")
+            return
+        if task.loop is not None:
+            self.start_loop(te, task)
+        else:
+            self.start_try(te, task)
+
+    def hold(self, te: TaskExecution, reason: str, message: str) -> None:
+        te.status = TaskStatus.WAITING
+        te.extra["waiting_for"] = reason
+        te.status_message = message
+        self.log(message, te)
+        self.touch(te)
+
+    def action_for(self, task: TaskSpec) -> Action:
+        cls = get_action(task.action)
+        if cls is None:  # validated templates cannot get here; an action removed since can
+            raise LookupError(f"action {task.action} is not in the catalog")
+        return cls()
+
+    def action_context(self, te: TaskExecution) -> ActionContext:
+        return ActionContext(
+            execution=self.ex,
+            task_execution=te,
+            properties=te.properties,
+            now=self.now,
+            state=te.extra.setdefault("action", {}),
+        )
+
+    def start_try(self, te: TaskExecution, task: TaskSpec) -> None:
+        self.transitions += 1
+        te.tries += 1
+        te.status = TaskStatus.RUNNING
+        te.start_date = te.start_date or self.now
+        te.deadline = self.now + dt.timedelta(seconds=task.timeout) if task.timeout else None
+        te.extra.pop("waiting_for", None)
+        te.extra["action"] = {}
+        self.touch(te)
+        try:
+            te.properties = self.render(task.properties, te)
+            action = self.action_for(task)
+            problem = _schema_problem(action, te.properties)
+            if problem:
+                raise ValueError(problem)
+        except (expressions.ExpressionError, selectors.SelectorError, ValueError, LookupError) as exc:
+            self.finish_try(te, Failed(f"Properties: {exc}", retryable=False))
+            return
+        if te.tries == 1:
+            self.log(f"Task {task.name} started ({task.action}).", te)
+        else:
+            self.log(f"Task {task.name}: try {te.tries} started.", te)
+        if action.synchronous:
+            ctx = self.action_context(te)
+            self.apply_result(te, task, _call(action.start, ctx, task), ctx)
+        else:
+            te.extra["phase"] = "starting"
+            self.external.append(("start", te.id))
+
+    # ------------------------------------------------------------------ results
+
+    def apply_result(self, te: TaskExecution, task: TaskSpec, result, ctx: ActionContext | None = None) -> None:
+        if ctx is not None:
+            for line in ctx.logs:
+                self.log(line, te, LogType.ACTION)
+            te.extra["action"] = ctx.state
+        te.extra.pop("phase", None)
+        self.touch(te)
+        if isinstance(result, Wait):
+            te.status = TaskStatus.WAITING if result.human else TaskStatus.RUNNING
+            te.wake_at = result.until
+            if result.human:
+                te.extra["waiting_for"] = "approval"
+            if result.reason:
+                te.status_message = result.reason
+            return
+        if isinstance(result, Done):
+            try:
+                te.outputs = self.select_outputs(task, result.outputs, te)
+            except (selectors.SelectorError, expressions.ExpressionError) as exc:
+                self.finish_try(te, Failed(f"Outputs: {exc}", retryable=False))
+                return
+            if result.next_task:
+                te.extra["next_task"] = result.next_task
+        self.finish_try(te, result)
+
+    def select_outputs(self, task: TaskSpec, raw: Any, te: TaskExecution) -> dict[str, Any]:
+        outputs = {}
+        for name, spec in task.outputs.items():
+            if spec.value_selector:
+                outputs[name] = selectors.select(spec.value_selector, raw, spec.type)
+            elif spec.value is not None:
+                outputs[name] = selectors.convert(self.render(spec.value, te), spec.type)
+        return outputs
+
+    def finish_try(self, te: TaskExecution, result) -> None:
+        task = self.tasks[te.task_name]
+        self.touch(te)
+        te.wake_at = None
+        if isinstance(result, Failed):
+            if result.retryable and te.tries and te.tries <= task.retries and not self.ex.cancel_requested:
+                te.extra["retry_pending"] = True
+                te.wake_at = self.now + dt.timedelta(seconds=task.retry_interval)
+                te.status = TaskStatus.RUNNING
+                te.status_message = result.message
+                self.log(
+                    f"Task {task.name}: try {te.tries} failed ({result.message}); "
+                    f"retrying in {task.retry_interval:g} s.",
+                    te,
+                    LogType.ERROR,
+                )
+                return
+            te.status = TaskStatus.FAILED
+            te.status_message = result.message
+            self.log(f"Task {task.name} failed: {result.message}", te, LogType.ERROR)
+        else:
+            te.status = TaskStatus.SUCCESS
+            te.status_message = ""
+            if te.parent_task_execution_id is None:
+                self.log(f"Task {task.name} succeeded.", te)
+        te.end_date = self.now
+        self.on_task_finished(te, task)
+
+    # ------------------------------------------------------------------ routing
+
+    def on_task_finished(self, te: TaskExecution, task: TaskSpec) -> None:
+        self.active.pop(te.id, None)
+        if te.parent_task_execution_id:
+            self.loop_child_finished(te, task)
+            return
+        self.state["done"][task.name] = te.status
+        if te.status in (TaskStatus.SUCCESS, TaskStatus.SKIPPED):
+            self.state["outputs"][task.name] = te.outputs or {}
+            target = te.extra.get("next_task") or task.on_success
+        else:
+            if (task.pause_on_failure or self.ex.mode == Mode.FAILURE_PAUSE) and not self.ex.cancel_requested:
+                self.state["paused"] = te.id
+                self.log(
+                    f"Paused after task {task.name} failed: retry it (ExecuteTask), "
+                    "or end the execution (CompleteExecution).",
+                    kind=LogType.EXECUTION,
+                )
+                return
+            target = task.on_error
+            if target == END:
+                self.state["failed"] = f"Task {task.name} failed: {te.status_message}"
+        self.route(task, target, te.status in (TaskStatus.SUCCESS, TaskStatus.SKIPPED))
+
+    def route(self, task: TaskSpec, target: str, succeeded: bool) -> None:
+        if self.parsed.is_dag:
+            if not succeeded:
+                self.state["failed"] = self.state.get("failed") or f"Task {task.name} failed."
+                return
+            for successor in task.next:
+                preds = [t for t in self.parsed.tasks if successor in t.next]
+                if all(self.state["done"].get(p.name) in (TaskStatus.SUCCESS, TaskStatus.SKIPPED) for p in preds):
+                    self.state["ready"].append(successor)
+            return
+        if target == NEXT:
+            index = self.order.index(task.name) + 1
+            if index < len(self.order):
+                self.state["ready"].append(self.order[index])
+        elif target != END:
+            self.state["ready"].append(target)
+
+    # ------------------------------------------------------------------ loops
+
+    def start_loop(self, te: TaskExecution, task: TaskSpec) -> None:
+        self.transitions += 1
+        te.status, te.start_date, te.tries = TaskStatus.RUNNING, te.start_date or self.now, te.tries + 1
+        self.touch(te)
+        loop = task.loop
+        try:
+            items = self.render(loop.items, te)
+            if isinstance(items, str):
+                items = json.loads(items) if items.strip().startswith("[") else [items]
+            if not isinstance(items, list):
+                raise ValueError(f"Loop.Items must be a list, got {type(items).__name__}")
+            if len(items) > MAX_LOOP_ITEMS:
+                raise ValueError(f"Loop.Items has {len(items)} items; at most {MAX_LOOP_ITEMS} are allowed")
+            total = len(items)
+            concurrency = max(1, count_from(_number(self.render(loop.concurrency, te)), total or 1))
+            max_errors = count_from(_number(self.render(loop.max_errors, te)), total or 1)
+            batches = _batch_ends(loop, [self.render(b, te) for b in loop.batch], total)
+        except (expressions.ExpressionError, ValueError, TypeError, json.JSONDecodeError) as exc:
+            self.finish_try(te, Failed(f"Loop: {exc}", retryable=False))
+            return
+        te.extra["loop"] = {
+            "items": items, "next": 0, "running": 0, "succeeded": 0, "failed": 0,
+            "concurrency": concurrency, "max_errors": max_errors, "batch_ends": batches, "batch": 0,
+            "outputs": {},
+        }
+        self.log(f"Loop {task.name}: {total} items, concurrency {concurrency}, max errors {max_errors}.", te)
+        self.fill_loop(te, task)
+
+    def fill_loop(self, parent: TaskExecution, task: TaskSpec) -> None:
+        state = parent.extra["loop"]
+        self._filling.add(parent.id)
+        try:
+            while self.transitions < ROUND_BUDGET:
+                if state["failed"] > state["max_errors"] or self.ex.cancel_requested:
+                    break
+                if state["running"] >= state["concurrency"]:
+                    break
+                if state.get("retry"):  # a re-run: the failed items first
+                    index = state["retry"].pop(0)
+                else:
+                    batch_end = state["batch_ends"][state["batch"]] if state["batch_ends"] else len(state["items"])
+                    if state["next"] >= batch_end:
+                        break
+                    index = state["next"]
+                    state["next"] += 1
+                state["running"] += 1
+                child = self.new_te(
+                    task, parent, loop_item=state["items"][index], loop_index=index, loop_batch=state["batch"] + 1
+                )
+                self.start_try(child, task)
+        finally:
+            self._filling.discard(parent.id)
+        self.touch(parent)
+        if self.transitions >= ROUND_BUDGET and state["running"] < state["concurrency"]:
+            parent.wake_at = self.now  # more to start: continue in the next round
+        self._check_loop_done(parent, task)
+
+    def loop_child_finished(self, child: TaskExecution, task: TaskSpec) -> None:
+        parent = self.active.get(child.parent_task_execution_id) or self._load_parent(child)
+        state = parent.extra["loop"]
+        state["running"] -= 1
+        if child.status == TaskStatus.SUCCESS:
+            state["succeeded"] += 1
+            state["outputs"][str(child.loop_index)] = child.outputs or {}
+        else:
+            state["failed"] += 1
+        self.touch(parent)
+        if parent.id not in self._filling:
+            self.fill_loop(parent, task)
+
+    def _load_parent(self, child: TaskExecution) -> TaskExecution:
+        parent = TaskExecution.objects.get(pk=child.parent_task_execution_id)
+        self.active[parent.id] = parent
+        return parent
+
+    def _check_loop_done(self, parent: TaskExecution, task: TaskSpec) -> None:
+        state = parent.extra["loop"]
+        if state["running"] or parent.status != TaskStatus.RUNNING:
+            return
+        failing = state["failed"] > state["max_errors"]
+        if state.get("retry") and not failing and not self.ex.cancel_requested:
+            return  # the round's budget ran out mid re-run; continue next round
+        more = state["next"] < len(state["items"])
+        if more and not failing and not self.ex.cancel_requested:
+            batch_end = state["batch_ends"][state["batch"]] if state["batch_ends"] else len(state["items"])
+            if state["next"] < batch_end:
+                return  # the round's budget ran out; continue next round
+            state["batch"] += 1
+            pause = self.ex.loop_mode == LoopMode.EVERY_BATCH_PAUSE or (
+                self.ex.loop_mode == LoopMode.FIRST_BATCH_PAUSE and state["batch"] == 1
+            )
+            if pause:
+                self.hold(parent, "batch", f"Loop {task.name}: batch {state['batch']} done; approve to continue.")
+                return
+            self.fill_loop(parent, task)
+            return
+        parent.outputs = self.aggregate_loop_outputs(task, state)
+        if failing or (self.ex.cancel_requested and more):
+            result = Failed(
+                f"{state['failed']} of {len(state['items'])} loop items failed "
+                f"(MaxErrors {state['max_errors']}).",
+                retryable=False,
+            )
+        else:
+            result = Done()
+        parent.tries = max(parent.tries, 1)
+        if isinstance(result, Done):
+            parent.status, parent.end_date, parent.status_message = TaskStatus.SUCCESS, self.now, ""
+            self.log(f"Loop {task.name} succeeded: {state['succeeded']} items.", parent)
+            self.on_task_finished(parent, task)
+        else:
+            self.finish_try(parent, result)
+
+    def aggregate_loop_outputs(self, task: TaskSpec, state: dict[str, Any]) -> dict[str, Any]:
+        per_item = [state["outputs"][k] for k in sorted(state["outputs"], key=int)]
+        if not task.loop.outputs:
+            return {name: [item.get(name) for item in per_item] for name in task.outputs}
+        aggregated = {}
+        for name, spec in task.loop.outputs.items():
+            values = [item.get(spec.aggregate_field or name) for item in per_item]
+            aggregated[name] = _aggregate(spec.aggregate_type or "Fn::ListJoin", values)
+        return aggregated
+
+    # ------------------------------------------------------------------ ending
+
+    def _maybe_finish(self) -> None:
+        if self.state.get("paused") or self.ex.is_finished:
+            return
+        if self.state.get("finish"):
+            status, message = self.state.pop("finish")
+            self.cancel_everything(message, status=status)
+            return
+        if self.active or self.state["ready"]:
+            return
+        failed = self.state.get("failed")
+        outputs: dict[str, Any] = {}
+        if not failed:
+            try:
+                for name, spec in self.parsed.outputs.items():
+                    value = self.render(spec.value, None) if spec.value is not None else None
+                    outputs[name] = selectors.convert(value, spec.type) if value is not None else None
+            except (expressions.ExpressionError, selectors.SelectorError) as exc:
+                failed = f"Outputs: {exc}"
+        self.finish_execution(ExecutionStatus.FAILED if failed else ExecutionStatus.SUCCESS, failed or "", outputs)
+
+    def finish_execution(self, status: str, message: str, outputs: dict | None = None) -> None:
+        self.ex.status = status
+        self.ex.status_message = message
+        self.ex.outputs = outputs or {}
+        self.ex.end_date = self.now
+        self.ex.wake_at = None
+        self.log(f"Execution {status.lower()}." + (f" {message}" if message else ""))
+        if self.ex.parent_task_execution_id:
+            wake_parent(self.ex, self.now)
+
+    def cancel_everything(self, message: str, status: str = ExecutionStatus.CANCELLED) -> None:
+        for te in list(self.active.values()):
+            if te.is_finished:
+                continue
+            self._cancel_action(te, self.tasks[te.task_name])
+            te.status, te.end_date, te.wake_at = TaskStatus.CANCELLED, self.now, None
+            te.status_message = message
+            te.extra.pop("phase", None)
+            self.touch(te)
+            self.active.pop(te.id, None)
+        self.state["ready"] = []
+        for child in Execution.objects.filter(parent=self.ex).exclude(status__in=_finished()):
+            request_cancel(child, self.now)
+        self.finish_execution(status, message)
+
+    def _cancel_action(self, te: TaskExecution, task: TaskSpec) -> None:
+        if te.status not in (TaskStatus.RUNNING, TaskStatus.WAITING) or "loop" in te.extra:
+            return
+        try:
+            self.action_for(task).cancel(self.action_context(te))
+        except NotImplementedError:
+            pass
+        except Exception as exc:  # best effort: the task is cancelled either way
+            self.log(f"Cancelling {task.action} failed: {exc}", te, LogType.ERROR)
+
+    # ------------------------------------------------------------------ summary
+
+    def _update_execution_summary(self) -> None:
+        if self.ex.is_finished:
+            self.ex.current_tasks = []
+        else:
+            top = [te for te in self.active.values() if te.parent_task_execution_id is None]
+            self.ex.current_tasks = [
+                {"TaskName": te.task_name, "TaskExecutionId": te.id, "TaskAction": te.task_action}
+                for te in sorted(top, key=lambda t: t.id)
+            ]
+            waiting = any(te.status == TaskStatus.WAITING for te in self.active.values())
+            held = self.state.get("paused") or (
+                self.ex.mode == Mode.DEBUG and self.state["ready"] and not self.state.get("debug_release")
+            )
+            self.ex.status = ExecutionStatus.WAITING if (waiting or held) else ExecutionStatus.RUNNING
+            self.ex.status_reason = _waiting_reason(self.active.values(), self.state) if self.ex.status == (
+                ExecutionStatus.WAITING
+            ) else ""
+            dues = [t for te in self.active.values() for t in (te.wake_at, te.deadline) if t is not None]
+            self.ex.wake_at = min(dues) if dues else None
+        self.ex.counters = self._counters()
+
+    def _counters(self) -> dict[str, int]:
+        rows = (
+            TaskExecution.objects.filter(execution_id=self.ex.id, parent_task_execution__isnull=True)
+            .values_list("status")
+            .annotate(n=Count("id"))
+        )
+        counts = dict(rows)
+        counts["Total"] = sum(counts.values())
+        return counts
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _call(method, ctx: ActionContext, task: TaskSpec):
+    """An action's start/poll; its exceptions fail the task, never the worker."""
+    try:
+        return method(ctx)
+    except Exception as exc:
+        return Failed(f"{task.action}: {exc}")
+
+
+def _finished() -> tuple[str, ...]:
+    return (ExecutionStatus.SUCCESS, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED)
+
+
+def request_cancel(execution: Execution, now: dt.datetime) -> None:
+    """Flag an execution for cancellation and wake it; the engine does the rest."""
+    Execution.objects.filter(pk=execution.pk).update(cancel_requested=True, wake_at=now)
+    from .dispatch import enqueue
+
+    enqueue(execution.pk)
+
+
+def wake_parent(child: Execution, now: dt.datetime) -> None:
+    """A child execution ended: have its parent look at the task that waits for it."""
+    TaskExecution.objects.filter(pk=child.parent_task_execution_id).update(wake_at=now)
+    Execution.objects.filter(pk=child.parent_id).update(wake_at=now)
+    from .dispatch import enqueue
+
+    parent_id = child.parent_id
+    transaction.on_commit(lambda: enqueue(parent_id))
+
+
+def _waiting_reason(active, state) -> str:
+    if state.get("paused"):
+        return "FailurePaused"
+    reasons = {te.extra.get("waiting_for") for te in active if te.status == TaskStatus.WAITING}
+    if "confirmation" in reasons or "approval" in reasons:
+        return "WaitingForApproval"
+    if "batch" in reasons:
+        return "LoopBatchPaused"
+    if "manual" in reasons:
+        return "WaitingForManualStart"
+    return "WaitingForDebug" if state.get("ready") else "Waiting"
+
+
+def _number(value: Any) -> int | str:
+    if isinstance(value, bool):
+        raise ValueError("expected a number or a percentage")
+    if isinstance(value, int | str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError(f"expected a number or a percentage, got {value!r}")
+
+
+def _batch_ends(loop, batch: list[Any], total: int) -> list[int]:
+    """Cumulative end index of each batch (RateControl Mode Batch); empty: one batch."""
+    if loop.mode != "Batch" or not batch:
+        return []
+    ends, position = [], 0
+    for size in batch:
+        position += max(1, count_from(_number(size), total or 1))
+        ends.append(min(position, total))
+        if position >= total:
+            break
+    if not ends or ends[-1] < total:
+        last = ends[-1] - (ends[-2] if len(ends) > 1 else 0) if ends else total
+        while not ends or ends[-1] < total:
+            ends.append(min((ends[-1] if ends else 0) + max(1, last), total))
+    return ends
+
+
+def _aggregate(kind: str, values: list[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    if kind in ("Fn::ListJoin", "ListJoin"):
+        return values
+    if kind in ("Fn::Sum", "Sum"):
+        return sum(v for v in present if isinstance(v, int | float))
+    if kind in ("Fn::Distinct", "Distinct"):
+        seen: list[Any] = []
+        for value in present:
+            if value not in seen:
+                seen.append(value)
+        return seen
+    if kind in ("Fn::Max", "Max"):
+        return max(present) if present else None
+    if kind in ("Fn::Min", "Min"):
+        return min(present) if present else None
+    if kind in ("Fn::Count", "Count"):
+        return len(present)
+    return values
+
+
+_validators: dict[str, Draft202012Validator] = {}
+
+
+def _schema_problem(action: Action, properties: dict[str, Any]) -> str:
+    """The first problem of rendered properties against the action's schema, or ''."""
+    validator = _validators.get(action.name)
+    if validator is None:
+        validator = _validators[action.name] = Draft202012Validator(action.properties_schema)
+    error = next(iter(validator.iter_errors(properties)), None)
+    if error is None:
+        return ""
+    where = ".".join(str(p) for p in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message

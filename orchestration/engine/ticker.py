@@ -1,0 +1,65 @@
+"""The due-time path: turns ``wake_at`` times into queued ``advance`` calls.
+
+django-q2's own scheduler looks at its schedules only every ~30 s, far too coarse
+for sleeps, retries and polls; this loop looks every ``interval`` seconds (0.5 by
+default) with one indexed query. Re-arming ``wake_at`` a lease ahead before queueing
+means a lost queue message is retried, not forgotten, and an execution whose worker
+died is picked up again once its lease expires: this loop is also the recovery pass.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from django.db.models import Q
+from django.utils import timezone
+
+from orchestration.models import FINISHED_STATUSES, Execution
+
+from . import leases
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def due_executions(now: dt.datetime) -> list[str]:
+    return list(
+        Execution.objects.filter(wake_at__lte=now)
+        .filter(Q(lease_owner="") | Q(lease_expires_at__lt=now))
+        .exclude(status__in=FINISHED_STATUSES)
+        .order_by("wake_at")
+        .values_list("id", flat=True)[:BATCH]
+    )
+
+
+def tick(now: dt.datetime | None = None) -> int:
+    """Queue every due execution once; returns how many were queued."""
+    from django_q.tasks import async_task
+
+    from .dispatch import ADVANCE_TASK
+
+    now = now or timezone.now()
+    rearm = now + dt.timedelta(seconds=leases.LEASE_SECONDS)
+    queued = 0
+    for execution_id in due_executions(now):
+        # Only one ticker (of possibly several) wins each execution.
+        if Execution.objects.filter(pk=execution_id, wake_at__lte=now).update(wake_at=rearm):
+            async_task(ADVANCE_TASK, execution_id, group="engine", q_options={"save": False})
+            queued += 1
+    return queued
+
+
+def run_forever(interval: float = 0.5, stop_after: float | None = None) -> None:
+    from orchestration.services.triggers import fire_due_triggers
+
+    started = time.monotonic()
+    while stop_after is None or time.monotonic() - started < stop_after:
+        began = time.monotonic()
+        try:
+            tick()
+            fire_due_triggers()
+        except Exception:  # a database hiccup must not end the loop
+            logger.exception("engine tick failed")
+        time.sleep(max(0.0, interval - (time.monotonic() - began)))

@@ -1,0 +1,213 @@
+"""Executions of templates, their task executions and their logs.
+
+Statuses are the OOS ones and are indexed: lists filter on them constantly. A cancel
+request is a flag apart from the status (AWX's lesson): the API sets the flag, the
+engine — the only writer of ``status`` — honours it on its next step, under the row's
+lease. ``wake_at`` is when the engine must look at an execution next (a sleep ending,
+a retry, a vSphere task to poll, a lease to recover); the ticker enqueues due ones.
+"""
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+
+from .tenancy import Project, Tenant, TenantScopedQuerySet
+
+
+def new_execution_id() -> str:
+    return "exec-" + secrets.token_hex(10)
+
+
+class ExecutionStatus(models.TextChoices):
+    STARTED = "Started"  # created, not yet picked up
+    QUEUED = "Queued"  # handed to the workers
+    RUNNING = "Running"  # some task is running
+    WAITING = "Waiting"  # needs a person: approval, debug step, paused on failure
+    SUCCESS = "Success"
+    FAILED = "Failed"
+    CANCELLED = "Cancelled"
+
+
+FINISHED_STATUSES = (ExecutionStatus.SUCCESS, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED)
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "Pending"  # created; waits for its start time, a manual start or a confirmation
+    RUNNING = "Running"
+    WAITING = "Waiting"  # waits for a person (approval) or a child execution
+    SUCCESS = "Success"
+    FAILED = "Failed"
+    CANCELLED = "Cancelled"
+    SKIPPED = "Skipped"
+
+
+TASK_FINISHED_STATUSES = (TaskStatus.SUCCESS, TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.SKIPPED)
+
+
+class Mode(models.TextChoices):
+    AUTOMATIC = "Automatic"
+    FAILURE_PAUSE = "FailurePause"
+    DEBUG = "Debug"
+
+
+class LoopMode(models.TextChoices):
+    AUTOMATIC = "Automatic"
+    FIRST_BATCH_PAUSE = "FirstBatchPause"
+    EVERY_BATCH_PAUSE = "EveryBatchPause"
+
+
+class SafetyCheck(models.TextChoices):
+    SKIP = "Skip"
+    CONFIRM = "ConfirmEveryHighRiskAction"
+
+
+class Trigger(models.TextChoices):
+    MANUAL = "Manual"
+    TIMER = "Timer"
+    API = "API"
+
+
+class LogType(models.TextChoices):
+    EXECUTION = "Execution"
+    TASK = "TaskExecution"
+    ACTION = "Action"
+    ERROR = "Error"
+
+
+class Execution(models.Model):
+    id = models.CharField(primary_key=True, max_length=32, default=new_execution_id, verbose_name="ExecutionId")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="executions")
+    project = models.ForeignKey(Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="executions")
+    template = models.ForeignKey(
+        "templates_app.Template", on_delete=models.SET_NULL, null=True, blank=True, related_name="executions"
+    )
+    template_name = models.CharField(max_length=200, db_index=True)
+    template_version = models.CharField(max_length=8)
+    template_content = models.TextField(help_text="Snapshot of the content this execution runs.")
+    description = models.CharField(max_length=200, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    outputs = models.JSONField(default=dict, blank=True)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.AUTOMATIC, db_index=True)
+    loop_mode = models.CharField(max_length=16, choices=LoopMode.choices, default=LoopMode.AUTOMATIC)
+    safety_check = models.CharField(max_length=32, choices=SafetyCheck.choices, default=SafetyCheck.CONFIRM)
+    status = models.CharField(
+        max_length=16, choices=ExecutionStatus.choices, default=ExecutionStatus.STARTED, db_index=True
+    )
+    status_message = models.TextField(blank=True)
+    status_reason = models.CharField(max_length=200, blank=True)
+    counters = models.JSONField(default=dict, blank=True)
+    current_tasks = models.JSONField(default=list, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    parent_task_execution = models.ForeignKey(
+        "TaskExecution", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    executed_by = models.CharField(max_length=150, blank=True, db_index=True)
+    client_token = models.CharField(max_length=64, blank=True)
+    trigger = models.CharField(max_length=8, choices=Trigger.choices, default=Trigger.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    start_date = models.DateTimeField(null=True, blank=True, db_index=True)
+    end_date = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Engine bookkeeping (not part of any API).
+    state = models.JSONField(default=dict, blank=True, help_text="Engine state: cursor, task outputs.")
+    cancel_requested = models.BooleanField(default=False)
+    wake_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=40, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_lookup = "tenant"
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["wake_at"], condition=Q(wake_at__isnull=False), name="execution_due_idx"),
+            models.Index(fields=["tenant", "status", "-created_at"], name="execution_tenant_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "client_token"], condition=~Q(client_token=""), name="execution_client_token_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+
+class TaskExecution(models.Model):
+    """One run of one task (a loop item is a child of its loop's task execution)."""
+
+    id = models.CharField(primary_key=True, max_length=48, verbose_name="TaskExecutionId")
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="task_executions")
+    task_name = models.CharField(max_length=200)
+    task_action = models.CharField(max_length=128)
+    properties = models.JSONField(default=dict, blank=True, help_text="Rendered properties.")
+    outputs = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING, db_index=True)
+    status_message = models.TextField(blank=True)
+    loop_item = models.JSONField(null=True, blank=True)
+    loop_index = models.PositiveIntegerField(null=True, blank=True)
+    loop_batch = models.PositiveIntegerField(null=True, blank=True)
+    parent_task_execution = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    child_execution = models.ForeignKey(
+        Execution, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tries = models.PositiveIntegerField(default=0)
+    extra = models.JSONField(default=dict, blank=True, help_text="Action state, notes, vSphere task refs.")
+    wake_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_lookup = "execution__tenant"
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["execution_id", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["execution", "status"], name="taskexec_exec_status_idx"),
+            models.Index(fields=["parent_task_execution", "status"], name="taskexec_parent_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in TASK_FINISHED_STATUSES
+
+
+class ExecutionLog(models.Model):
+    """One log line; written in bulk in the same transaction as the transition it describes."""
+
+    id = models.BigAutoField(primary_key=True)
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="logs")
+    task_execution = models.ForeignKey(
+        TaskExecution, on_delete=models.CASCADE, null=True, blank=True, related_name="logs"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    log_type = models.CharField(max_length=16, choices=LogType.choices, default=LogType.EXECUTION)
+    message = models.TextField()
+
+    tenant_lookup = "execution__tenant"
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["execution_id", "id"]
+        indexes = [models.Index(fields=["execution", "id"], name="execlog_exec_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%H:%M:%S} {self.message[:60]}"

@@ -1,0 +1,85 @@
+"""Timer triggers and the ticker that turns due wake-ups into queued work."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_q.models import OrmQ
+
+from orchestration.engine import ticker
+from orchestration.errors import InvalidParameter
+from orchestration.models import Execution, TimerTrigger
+from orchestration.services import triggers
+from orchestration.services.executions import start_execution
+
+from .conftest import tpl
+
+pytestmark = pytest.mark.django_db
+
+BODY = tpl({"Name": "x", "Action": "Test::Record", "Properties": {"Value": "{{ Who }}"}},
+           parameters={"Who": {"Type": "String", "Default": "timer"}})
+
+
+def make_trigger(tenant, owner, template, **fields) -> TimerTrigger:
+    return triggers.save_trigger(TimerTrigger(tenant=tenant, owner=owner, template=template, name="nightly", **fields))
+
+
+def test_cron_trigger_fires_timer_executions(tenant_a, operator_a, make_template):
+    template = make_template(BODY)
+    trigger = make_trigger(tenant_a, operator_a, template, cron="*/5 * * * *", parameters={"Who": "cron"})
+    template.refresh_from_db()
+    assert template.has_trigger is True
+    assert trigger.next_run_at > timezone.now()
+    TimerTrigger.objects.filter(pk=trigger.pk).update(next_run_at=timezone.now() - dt.timedelta(seconds=1))
+    assert triggers.fire_due_triggers() == 1
+    execution = Execution.objects.get(template=template)
+    assert execution.trigger == "Timer" and execution.parameters == {"Who": "cron"}
+    trigger.refresh_from_db()
+    assert trigger.last_execution == execution and trigger.next_run_at > timezone.now()
+    assert triggers.fire_due_triggers() == 0  # not due again yet
+
+
+def test_one_off_trigger_disables_itself(tenant_a, operator_a, make_template):
+    template = make_template(BODY)
+    trigger = make_trigger(tenant_a, operator_a, template, run_at=timezone.now() + dt.timedelta(hours=1))
+    TimerTrigger.objects.filter(pk=trigger.pk).update(next_run_at=timezone.now())
+    triggers.fire_due_triggers()
+    trigger.refresh_from_db()
+    template.refresh_from_db()
+    assert trigger.enabled is False and trigger.next_run_at is None
+    assert template.has_trigger is False
+
+
+def test_bad_schedules_are_refused(tenant_a, operator_a, make_template):
+    template = make_template(BODY)
+    with pytest.raises(InvalidParameter, match="not a cron expression"):
+        make_trigger(tenant_a, operator_a, template, cron="every monday")
+    with pytest.raises(InvalidParameter, match="either"):
+        make_trigger(tenant_a, operator_a, template)
+    with pytest.raises(InvalidParameter, match="future"):
+        make_trigger(tenant_a, operator_a, template, run_at=timezone.now() - dt.timedelta(minutes=1))
+
+
+def test_ticker_queues_due_executions_once(tenant_a, operator_a, make_template):
+    execution = start_execution(tenant=tenant_a, user=operator_a, template=make_template(BODY))
+    before = OrmQ.objects.count()
+    assert ticker.tick() == 1
+    assert OrmQ.objects.count() == before + 1
+    assert ticker.tick() == 0  # re-armed a lease ahead: not queued twice
+    execution.refresh_from_db()
+    assert execution.wake_at > timezone.now() + dt.timedelta(seconds=30)
+
+
+def test_ticker_recovers_an_execution_whose_worker_died(tenant_a, operator_a, make_template):
+    execution = start_execution(tenant=tenant_a, user=operator_a, template=make_template(BODY))
+    past = timezone.now() - dt.timedelta(seconds=5)
+    # A worker took the lease and died: the lease and the wake-up it set have passed.
+    Execution.objects.filter(pk=execution.pk).update(lease_owner="dead-worker", lease_expires_at=past, wake_at=past)
+    assert ticker.tick() == 1
+    from orchestration.engine.runner import advance
+
+    advance(execution.pk)
+    execution.refresh_from_db()
+    assert execution.status == "Success"
+    assert execution.lease_owner == ""
