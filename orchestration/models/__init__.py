@@ -13,6 +13,7 @@ from .executions import (
     TaskStatus,
     Trigger,
 )
+from .nonces import SignatureNonce
 from .tags import ResourceTag
 from .tenancy import AccessKey, Membership, Project, Region, Role, Scope, Tenant, TenantScopedQuerySet
 from .triggers import TimerTrigger
@@ -37,6 +38,7 @@ __all__ = [
     "ResourceTag",
     "Role",
     "Scope",
+    "SignatureNonce",
     "Tenant",
     "TenantScopedQuerySet",
     "TimerTrigger",

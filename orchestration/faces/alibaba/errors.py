@@ -1,0 +1,55 @@
+"""Alibaba OOS error codes: the face's own errors, and service errors translated to them.
+
+Every error is answered as ``{RequestId, HostId, Code, Message}`` with the HTTP status
+Alibaba Cloud uses for that code.
+"""
+from __future__ import annotations
+
+from orchestration.errors import ServiceError
+from orchestration.faces import credentials
+
+
+class AlibabaError(Exception):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def missing(name: str) -> AlibabaError:
+    return AlibabaError(
+        "MissingParameter",
+        f'The input parameter "{name}" that is mandatory for processing this request is not supplied.',
+    )
+
+
+def signature_mismatch(string_to_sign: str) -> AlibabaError:
+    # The SDKs compare the part after the colon with their own string to sign, to tell
+    # a wrong secret (same string) from a mangled request (different string).
+    return AlibabaError(
+        "SignatureDoesNotMatch",
+        f"Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}",
+    )
+
+
+def from_service_error(exc: ServiceError) -> AlibabaError:
+    """The Alibaba code and status for an error raised by a service or the credentials layer."""
+    if isinstance(exc, credentials.UnknownAccessKey):
+        return AlibabaError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
+    if isinstance(exc, credentials.DisabledAccessKey):
+        return AlibabaError("InvalidAccessKeyId.Inactive", exc.message, 400)
+    if isinstance(exc, credentials.RequestExpired):
+        return AlibabaError("InvalidTimeStamp.Expired", exc.message, 400)
+    if isinstance(exc, credentials.NonceReused):
+        return AlibabaError("SignatureNonceUsed", exc.message, 400)
+    if exc.kind == "not_found":
+        return AlibabaError(exc.code, exc.message, 404)
+    if exc.kind == "forbidden":
+        return AlibabaError(exc.code if exc.code != "forbidden" else "Forbidden", exc.message, 403)
+    if exc.kind == "conflict":
+        return AlibabaError(exc.code if exc.code != "conflict" else "Conflict", exc.message, 409)
+    code = exc.code if exc.code not in ("invalid", "limit") else "InvalidParameter"
+    if code.startswith("MissingParameter"):
+        code = "MissingParameter"
+    return AlibabaError(code, exc.message, exc.http_status if 400 <= exc.http_status < 500 else 400)

@@ -1,0 +1,204 @@
+"""Baidu OOS endpoints under ``/api/logic/oos``: templates, operators (and executions, with the engine).
+
+Each endpoint is a plain function ``(call) -> result``; :func:`endpoint` wraps it with
+authentication, JSON parsing and the ``{success, msg, code, result}`` envelope.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from orchestration.actions import all_actions
+from orchestration.errors import InvalidParameter, ServiceError
+from orchestration.faces.credentials import Caller
+from orchestration.models import Scope
+from templates_app.language.baidu import from_baidu
+from templates_app.models import ShareType, Template
+from templates_app.services import analysis
+from templates_app.services import templates as service
+
+from .auth import authenticate
+from .errors import BaiduError, from_service_error
+from .shapes import baidu_template, operator
+
+logger = logging.getLogger(__name__)
+
+SORT_FIELDS = {"createTime": "created_at", "updateTime": "updated_at", "name": "name"}
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Call:
+    caller: Caller
+    request: HttpRequest
+    body: dict[str, Any]
+
+    def query(self, name: str) -> str:
+        value = self.request.GET.get(name, "")
+        if not value:
+            raise InvalidParameter(name, "is required (query parameter)")
+        return value
+
+
+Handler = Callable[[Call], Any]
+
+
+def envelope(result: Any) -> dict[str, Any]:
+    return {"success": True, "msg": "", "code": 200, "result": result}
+
+
+def endpoint(**handlers: Handler) -> Callable[[HttpRequest], HttpResponse]:
+    """One URL answering each HTTP method (``POST=…, GET=…``) with its handler."""
+
+    @csrf_exempt
+    def view(request: HttpRequest) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            handler = handlers.get(request.method)
+            if handler is None:
+                raise BaiduError("MethodNotAllowed", f"{request.method} is not supported here.", 405)
+            caller = authenticate(request)
+            result = handler(Call(caller=caller, request=request, body=_json_body(request)))
+        except BaiduError as exc:
+            return _error(exc, request_id)
+        except ServiceError as exc:
+            return _error(from_service_error(exc), request_id)
+        except Exception:
+            logger.exception("Baidu OOS %s %s failed (request %s)", request.method, request.path, request_id)
+            return _error(BaiduError("InternalError", "The server failed to handle the request.", 500), request_id)
+        response = JsonResponse(envelope(result))
+        response["x-bce-request-id"] = request_id
+        return response
+
+    return view
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    try:
+        body = json.loads(request.body)
+    except ValueError as exc:
+        raise BaiduError("MalformedJSON", f"The request body is not valid JSON: {exc}")
+    if not isinstance(body, dict):
+        raise BaiduError("MalformedJSON", "The request body must be a JSON object.")
+    return body
+
+
+def _error(exc: BaiduError, request_id: str) -> HttpResponse:
+    body = {"success": False, "msg": exc.message, "code": exc.code, "result": None,
+            "message": exc.message, "requestId": request_id}
+    response = JsonResponse(body, status=exc.status)
+    response["x-bce-request-id"] = request_id
+    return response
+
+
+def _page(body: dict[str, Any]) -> tuple[int, int]:
+    page_no, page_size = body.get("pageNo", 1), body.get("pageSize", 10)
+    if not isinstance(page_no, int) or isinstance(page_no, bool) or page_no < 1:
+        raise InvalidParameter("pageNo", "must be an integer ≥ 1")
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidParameter("pageSize", f"must be an integer between 1 and {MAX_PAGE_SIZE}")
+    return page_no, page_size
+
+
+def _internal(body: dict[str, Any]) -> dict[str, Any]:
+    """The internal content for a Baidu template body (without the id the update call carries)."""
+    if not isinstance(body.get("operators"), list) or not body["operators"]:
+        raise InvalidParameter("operators", "a template needs a non-empty list of operators")
+    return from_baidu({k: v for k, v in body.items() if k != "id"})
+
+
+def _name(body: dict[str, Any]) -> str:
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise InvalidParameter("name", "the template name is required")
+    return name
+
+
+def create_template(call: Call) -> dict[str, Any]:
+    call.caller.require(Scope.RUN)
+    template = service.create_template(
+        tenant=call.caller.tenant, created_by=call.caller.username, name=_name(call.body),
+        content=_internal(call.body),
+    )
+    return {"id": template.pk}
+
+
+def update_template(call: Call) -> dict[str, Any]:
+    call.caller.require(Scope.RUN)
+    ref = call.body.get("id") or _name(call.body)
+    template = service.find_template(call.caller.user, ref, tenant=call.caller.tenant, scope=Scope.RUN)
+    if call.body.get("name") not in (None, template.name):
+        raise InvalidParameter("name", "a template cannot be renamed; create a new one")
+    template = service.update_template(template, updated_by=call.caller.username, content=_internal(call.body))
+    return {"id": template.pk}
+
+
+def delete_template(call: Call) -> None:
+    call.caller.require(Scope.RUN)
+    template = service.find_template(call.caller.user, call.query("id"), tenant=call.caller.tenant, scope=Scope.RUN)
+    service.delete_template(template)
+    return None
+
+
+def get_template(call: Call) -> dict[str, Any]:
+    ref = call.request.GET.get("name") or call.query("id")
+    return baidu_template(service.find_template(call.caller.user, ref, tenant=call.caller.tenant))
+
+
+def check_template(call: Call) -> dict[str, Any]:
+    report = analysis.validation_report(_internal(call.body))
+    if not report["valid"]:
+        problems = "; ".join(f"{p['place']}: {p['message']}" if p["place"] else p["message"]
+                             for p in report["problems"])
+        raise BaiduError("InvalidTemplate", f"The template is invalid: {problems}")
+    return {"valid": True}
+
+
+def list_templates(call: Call) -> dict[str, Any]:
+    page_no, page_size = _page(call.body)
+    sort = call.body.get("sort", "createTime")
+    if sort not in SORT_FIELDS:
+        raise InvalidParameter("sort", f"one of {', '.join(SORT_FIELDS)}")
+    field = F(SORT_FIELDS[sort])
+    rows = Template.objects.for_user(call.caller.user, Scope.VIEW).filter(
+        Q(tenant=call.caller.tenant) | Q(share_type=ShareType.PUBLIC)
+    )
+    if isinstance(call.body.get("name"), str) and call.body["name"]:
+        rows = rows.filter(name__icontains=call.body["name"])
+    rows = rows.order_by(field.asc() if call.body.get("ascending") is True else field.desc(), "pk")
+    total = rows.count()
+    items = rows[(page_no - 1) * page_size : page_no * page_size]
+    return {
+        "templates": [baidu_template(t) for t in items],
+        "pageNo": page_no,
+        "pageSize": page_size,
+        "totalCount": total,
+    }
+
+
+def list_operators(call: Call) -> dict[str, Any]:
+    page_no, page_size = _page(call.body)
+    actions = all_actions()
+    chosen = actions[(page_no - 1) * page_size : page_no * page_size]
+    return {
+        "operators": [operator(cls) for cls in chosen],
+        "pageNo": page_no,
+        "pageSize": page_size,
+        "totalCount": len(actions),
+    }
+
+
+template = endpoint(POST=create_template, PUT=update_template, DELETE=delete_template, GET=get_template)
+template_check = endpoint(POST=check_template)
+template_list = endpoint(POST=list_templates)
+operator_list = endpoint(POST=list_operators)
