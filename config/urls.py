@@ -23,6 +23,7 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("v1/vsphere/", include("vsphere.api.urls")),  # seed 003 task lists
+    path("console/", include("orchestration.console.urls")),
     path("", include("orchestration.faces.urls")),  # Alibaba/UCloud RPC at /, Baidu OOS
 ]
 

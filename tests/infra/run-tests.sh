@@ -19,7 +19,7 @@ APT_PACKAGES=(
     postgresql                        # real PostgreSQL server (tests/infra/postgres.sh)
     golang-go                         # builds the vCenter simulator
     golang-github-vmware-govmomi-dev  # govmomi sources: simulator.VPX()
-    # chromium
+    chromium                          # headless browser for the console tests (tests/console)
 )
 # shellcheck disable=SC2206
 APT_PACKAGES+=(${EXTRA_APT_PACKAGES:-})

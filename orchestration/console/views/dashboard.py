@@ -1,0 +1,59 @@
+"""The dashboard: what an operator looks at first.
+
+Built from panels, each a context function plus a block in ``console/dashboard.html``.
+Panels whose backend has not landed yet (executions by status, waiting approvals,
+recent failures, vCenter sync health) have their block in the page showing "not
+available yet"; wiring one up means writing its context function here, adding it to
+``PANELS`` and filling its ``{% block %}``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+
+from orchestration.console import selection
+from orchestration.console.access import signed_in
+from orchestration.console.pages import render_page
+from orchestration.models import Scope, Tenant
+from templates_app.models import ShareType, Template
+
+PanelContext = Callable[[HttpRequest, Tenant | None], dict[str, Any]]
+
+
+def template_counts(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
+    own = selection.scoped(request, Template, tenant)
+    public = Template.objects.for_user(request.user, Scope.VIEW).filter(share_type=ShareType.PUBLIC)
+    return {
+        "template_counts": {
+            "own": own.count(),
+            "public": public.count(),
+            "executions": own.aggregate(n=Sum("total_execution_count"))["n"] or 0,
+        }
+    }
+
+
+def builtin_templates(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
+    public = Template.objects.for_user(request.user, Scope.VIEW).filter(share_type=ShareType.PUBLIC)
+    return {"builtin_templates": public.order_by("-popularity", "name")[:8]}
+
+
+def recent_templates(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
+    return {"recent_templates": selection.scoped(request, Template, tenant).order_by("-updated_at")[:5]}
+
+
+PANELS: list[PanelContext] = [template_counts, builtin_templates, recent_templates]
+
+# Still to come, each with a ``{% block %}`` of the same name already in the page:
+# executions_by_status, waiting_approvals, recent_failures, vcenter_sync_health.
+
+
+@signed_in
+def dashboard(request: HttpRequest) -> HttpResponse:
+    tenant = selection.current(request).tenant
+    context: dict[str, Any] = {}
+    for panel in PANELS:
+        context.update(panel(request, tenant))
+    return render_page(request, "console/dashboard.html", context, active="dashboard")

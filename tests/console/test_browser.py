@@ -1,0 +1,88 @@
+"""The console in a real browser: the journeys an operator makes, end to end."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from templates_app.models import Template
+from tests.console.conftest import VALID
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/console/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+
+def test_write_a_template_fix_it_version_it_and_compare(page, screenshot, operator_a):
+    log_in(page, "oscar", "pw-oscar")
+    screenshot("dashboard")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates").click()
+    expect(page.get_by_role("heading", name="Templates", level=1)).to_be_visible()
+    screenshot("template-list")
+
+    page.get_by_role("link", name="New template").click()
+    page.get_by_label("Name", exact=True).fill("pause-and-go")
+    editor = page.get_by_label("Content (YAML or JSON)")
+    editor.fill(VALID.replace("ACS::Sleep", "ACS::Slep"))
+    problem = page.locator("#problems .problem").first
+    expect(problem.locator(".place")).to_have_text("Tasks[0].Action")
+    screenshot("template-editor-error")
+
+    editor.fill(VALID)
+    expect(page.locator("#problems")).to_contain_text("Valid")
+    expect(page.locator("#problems .problem")).to_have_count(0)
+    page.get_by_role("button", name="Create template").click()
+
+    expect(page.get_by_role("heading", name="pause-and-go")).to_be_visible()
+    expect(page.get_by_role("heading", name="Content of v1")).to_be_visible()
+    assert Template.objects.get(name="pause-and-go").version == 1
+
+    page.get_by_role("link", name="Edit (new version)").click()
+    editor = page.get_by_label("Content (YAML or JSON)")
+    editor.fill(VALID.replace("PT1S", "PT5S"))
+    expect(page.locator("#problems")).to_contain_text("Valid")
+    page.get_by_label("What changed").fill("pause longer")
+    page.get_by_role("button", name="Save new version").click()
+    expect(page.get_by_role("heading", name="Content of v2")).to_be_visible()
+    screenshot("template-detail")
+
+    page.get_by_role("button", name="Compare versions").click()
+    expect(page).to_have_url(re.compile(r"/diff/\?(?=.*old=v1)(?=.*new=v2)"))
+    expect(page.locator("pre .diff-del")).to_contain_text("PT1S")
+    expect(page.locator("pre .diff-add")).to_contain_text("PT5S")
+    screenshot("template-diff")
+
+
+def test_builtin_is_read_only_with_a_run_button(page, operator_a):
+    log_in(page, "oscar", "pw-oscar")
+    page.get_by_role("link", name="ACS-VSphere-RebootAndWait").first.click()
+    expect(page.get_by_role("link", name="Run", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Edit (new version)")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Required permissions")).to_be_visible()
+
+
+def test_switch_language_to_chinese(page, screenshot, operator_a):
+    log_in(page, "oscar", "pw-oscar")
+    page.get_by_role("button", name="简体中文").click()
+    nav = page.locator("nav.sidenav")
+    expect(nav).to_contain_text("仪表盘")
+    expect(nav).to_contain_text("模板")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    screenshot("dashboard-zh")
+    page.get_by_role("button", name="English").click()
+    expect(nav).to_contain_text("Dashboard")
+
+
+def test_keyboard_reaches_the_navigation(page, operator_a):
+    log_in(page, "oscar", "pw-oscar")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Skip to content")
