@@ -44,6 +44,7 @@ UPSERT_FIELDS = [
 ]
 
 _last_purge: dict[int, float] = {}
+_unreadable: set[tuple[str, str]] = set()  # task morefs pyVmomi failed to deserialize, skipped from then on
 
 
 @dataclass
@@ -70,13 +71,37 @@ def _retrieve(si: vim.ServiceInstance, spec) -> list:
 
 
 def read_recent(si: vim.ServiceInstance) -> list:
-    """Every TaskInfo of ``TaskManager.recentTask`` in one round trip."""
+    """Every TaskInfo of ``TaskManager.recentTask`` in one round trip.
+
+    pyVmomi rejects a whole response if one TaskInfo does not fit its types (the
+    simulator reports some tasks on a VirtualDiskManager entity); then the tasks are
+    read again in halves so only the unreadable ones are skipped.
+    """
     spec = PC.FilterSpec(
         objectSet=[PC.ObjectSpec(obj=si.content.taskManager, skip=True, selectSet=[
             PC.TraversalSpec(name="recent", type=vim.TaskManager, path="recentTask", skip=False)])],
         propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info"])],
     )
-    return _retrieve(si, spec)
+    try:
+        return _retrieve(si, spec)
+    except (TypeError, ValueError, AttributeError):
+        morefs = [task._moId for task in si.content.taskManager.recentTask or []]
+        uuid = si.content.about.instanceUuid
+        return _read_tolerant(si, [moref for moref in morefs if (uuid, moref) not in _unreadable])
+
+
+def _read_tolerant(si: vim.ServiceInstance, morefs: list[str]) -> list:
+    if not morefs:
+        return []
+    try:
+        return read_tasks(si, morefs)
+    except (TypeError, ValueError, AttributeError):
+        if len(morefs) == 1:
+            logger.warning("skipping vSphere task %s: pyVmomi cannot read its TaskInfo", morefs[0])
+            _unreadable.add((si.content.about.instanceUuid, morefs[0]))
+            return []
+        middle = len(morefs) // 2
+        return _read_tolerant(si, morefs[:middle]) + _read_tolerant(si, morefs[middle:])
 
 
 def read_tasks(si: vim.ServiceInstance, morefs: list[str]) -> list:
@@ -139,7 +164,7 @@ def fetch(vcenter: VCenter, unfinished: list[str]) -> tuple[list, bool | None, o
         for info in read_recent(si):  # fresher than the history's copy
             by_key[info.key] = info
         missing = [key for key in unfinished if key not in by_key]
-        for info in read_tasks(si, missing):
+        for info in _read_tolerant(si, missing):
             by_key[info.key] = info
         return list(by_key.values()), history, labels
 
