@@ -36,3 +36,58 @@ def template_meta(
         meta["Popularity"] = template.popularity if template.is_public else -1
         meta["TotalExecutionCount"] = -1 if template.is_public else template.total_execution_count
     return meta
+
+
+def execution_meta(execution) -> dict[str, Any]:
+    """``Execution`` as StartExecution and ListExecutions answer it."""
+    return {
+        "ExecutionId": execution.pk,
+        "TemplateId": execution.template_id or "",
+        "TemplateName": execution.template_name,
+        "TemplateVersion": execution.template_version,
+        "Description": execution.description,
+        "Mode": execution.mode,
+        "LoopMode": execution.loop_mode,
+        "SafetyCheck": execution.safety_check,
+        "Status": execution.status,
+        "StatusMessage": execution.status_message,
+        "StatusReason": execution.status_reason,
+        "Parameters": execution.parameters,
+        "Outputs": execution.outputs,
+        "Counters": execution.counters,
+        "CurrentTasks": execution.current_tasks,
+        "ExecutedBy": execution.executed_by,
+        "IsParent": bool(getattr(execution, "is_parent", False)),
+        "ParentExecutionId": execution.parent_id or "",
+        "RamRole": "",
+        "CreateDate": iso(execution.created_at),
+        "StartDate": iso(execution.start_date),
+        "EndDate": iso(execution.end_date),
+        "UpdateDate": iso(execution.updated_at),
+    }
+
+
+def task_execution_meta(task) -> dict[str, Any]:
+    """``TaskExecution`` as ListTaskExecutions answers it."""
+    loop = task.extra.get("loop")
+    return {
+        "TaskExecutionId": task.pk,
+        "ExecutionId": task.execution_id,
+        "TemplateId": task.execution.template_id or "",
+        "TaskName": task.task_name,
+        "TaskAction": task.task_action,
+        "Properties": task.properties,
+        "Outputs": task.outputs,
+        "Status": task.status,
+        "StatusMessage": task.status_message,
+        "LoopItem": task.loop_item if task.loop_item is not None else "",
+        "LoopBatchNumber": task.loop_batch,
+        "Loop": {k: v for k, v in loop.items() if k != "items"} if isinstance(loop, dict) else {},
+        "ParentTaskExecutionId": task.parent_task_execution_id or "",
+        "ChildExecutionId": task.child_execution_id or "",
+        "ExtraData": {"NotifyNote": task.extra.get("note", "")} if task.extra.get("note") else {},
+        "CreateDate": iso(task.created_at),
+        "StartDate": iso(task.start_date),
+        "EndDate": iso(task.end_date),
+        "UpdateDate": iso(task.updated_at),
+    }

@@ -10,7 +10,8 @@ from django.db.models import Q
 from orchestration.errors import NotFound
 from orchestration.faces.credentials import Caller
 from orchestration.faces.paging import page
-from orchestration.models import ResourceTag, Scope
+from orchestration.models import Execution, ResourceTag, Scope
+from orchestration.services import executions as execution_service
 from orchestration.services import tags as tag_service
 from templates_app.models import Template
 from templates_app.services import templates as template_service
@@ -40,8 +41,16 @@ def _template_names(ids: list[str]) -> dict[str, str]:
     return dict(Template.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
+def _find_execution(caller: Caller, execution_id: str, for_writing: bool) -> str:
+    scope = Scope.RUN if for_writing else Scope.VIEW
+    if not Execution.objects.for_user(caller.user, scope).filter(pk=execution_id, tenant=caller.tenant).exists():
+        raise NotFound("Execution", execution_id)
+    return execution_id
+
+
 RESOURCE_TYPES: dict[str, TaggableType] = {
     template_service.TAG_RESOURCE: TaggableType(_find_template, _template_names),
+    execution_service.TAG_RESOURCE: TaggableType(_find_execution, lambda ids: {i: i for i in ids}),
 }
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from orchestration.errors import ServiceError
 
 # Imported for their @action registrations.
-from . import catalog, tags, templates  # noqa: F401
+from . import catalog, executions, tags, templates  # noqa: F401
 from .auth import authenticate
 from .errors import AlibabaError, from_service_error, missing
 from .params import RpcParams

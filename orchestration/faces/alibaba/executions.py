@@ -1,0 +1,191 @@
+"""Execution actions: Start/Cancel/Notify/DeleteExecutions, ListExecutions, ListTaskExecutions,
+ListExecutionLogs and GetExecutionTemplate — translations to the execution services."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef
+
+from orchestration.errors import NotFound
+from orchestration.faces.paging import page
+from orchestration.models import Execution, ExecutionLog, ExecutionStatus, Scope, TaskExecution, TaskStatus
+from orchestration.services import executions as service
+from orchestration.services import tags as tag_service
+from templates_app.services import templates as template_service
+
+from .registry import Call, action
+from .shapes import execution_meta, iso, task_execution_meta, template_meta
+
+SORT_FIELDS = {"StartDate": "created_at", "EndDate": "end_date", "Status": "status"}
+
+
+def _execution(call: Call, scope: str = Scope.VIEW) -> Execution:
+    execution_id = call.params.str("ExecutionId", required=True, max_length=64)
+    found = Execution.objects.for_user(call.caller.user, scope).filter(
+        pk=execution_id, tenant=call.caller.tenant
+    ).first()
+    if found is None:
+        raise NotFound("Execution", execution_id)
+    return found
+
+
+def _order(call: Call, default: str = "StartDate"):
+    field = SORT_FIELDS[call.params.str("SortField", default=default, choices=tuple(SORT_FIELDS))]
+    descending = call.params.str("SortOrder", default="Descending", choices=("Ascending", "Descending")) == "Descending"
+    return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+
+
+def _dates(call: Call, rows, field: str = "created_at"):
+    for name, lookup in (("StartDateAfter", f"{field}__gte"), ("StartDateBefore", f"{field}__lte"),
+                         ("EndDateAfter", "end_date__gte"), ("EndDateBefore", "end_date__lte")):
+        if (moment := call.params.date(name)) is not None:
+            rows = rows.filter(**{lookup: moment})
+    return rows
+
+
+@action("StartExecution")
+def start_execution(call: Call) -> dict[str, Any]:
+    p = call.params
+    caller = call.caller
+    content = p.str("TemplateContent")
+    template = None
+    if content is None or p.str("TemplateName") is not None:
+        name = p.str("TemplateName", required=True, max_length=200)
+        template = template_service.find_template(caller.user, name, tenant=caller.tenant, scope=Scope.RUN)
+    execution = service.start_execution(
+        tenant=caller.tenant,
+        user=caller.user,
+        template=template,
+        version=p.str("TemplateVersion"),
+        parameters=p.json("Parameters", dict) or {},
+        mode=p.str("Mode", default="Automatic"),
+        loop_mode=p.str("LoopMode", default="Automatic"),
+        safety_check=p.str("SafetyCheck", default="ConfirmEveryHighRiskAction"),
+        client_token=p.str("ClientToken", default="", max_length=64),
+        trigger="API",
+        description=p.str("Description", default="", max_length=200),
+        tags=p.json("Tags", dict),
+        template_content=content if template is None else None,
+    )
+    return {"Execution": execution_meta(execution)}
+
+
+@action("CancelExecution")
+def cancel_execution(call: Call) -> dict[str, Any]:
+    service.cancel_execution(_execution(call), call.caller.user)
+    return {}
+
+
+@action("DeleteExecutions")
+def delete_executions(call: Call) -> dict[str, Any]:
+    ids = call.params.json_list("ExecutionIds", required=True, maximum=service.MAX_DELETE)
+    service.delete_executions(call.caller.tenant, call.caller.user, ids)
+    return {}
+
+
+@action("NotifyExecution")
+def notify_execution(call: Call) -> dict[str, Any]:
+    p = call.params
+    execution = _execution(call)
+    service.notify_execution(
+        execution,
+        call.caller.user,
+        p.str("NotifyType", required=True, choices=service.NOTIFY_TYPES),
+        task_execution_id=p.str("TaskExecutionId"),
+        task_name=p.str("TaskName"),
+        loop_item=p.str("LoopItem"),
+        parameters=p.json("Parameters", dict),
+        execution_status=p.str("ExecutionStatus"),
+        note=p.str("NotifyNote", default="", max_length=200),
+    )
+    return {}
+
+
+@action("ListExecutions")
+def list_executions(call: Call) -> dict[str, Any]:
+    p = call.params
+    rows = Execution.objects.for_user(call.caller.user, Scope.VIEW).filter(tenant=call.caller.tenant)
+    if (execution_id := p.str("ExecutionId")) is not None:
+        rows = rows.filter(pk=execution_id)
+    if (parent := p.str("ParentExecutionId")) is not None:
+        rows = rows.filter(parent_id=parent)
+    elif not p.bool("IncludeChildExecution", default=False):
+        rows = rows.filter(parent__isnull=True)
+    if (name := p.str("TemplateName")) is not None:
+        rows = rows.filter(template_name__icontains=name)
+    if (status := p.str("Status", choices=tuple(ExecutionStatus.values))) is not None:
+        rows = rows.filter(status=status)
+    if (mode := p.str("Mode")) is not None:
+        rows = rows.filter(mode=mode)
+    if (executed_by := p.str("ExecutedBy")) is not None:
+        rows = rows.filter(executed_by=executed_by)
+    if (tags := p.json("Tags", dict)) is not None:
+        rows = tag_service.filter_by_tags(rows, service.TAG_RESOURCE, tag_service.check_tags(tags))
+    rows = _dates(call, rows).annotate(
+        is_parent=Exists(Execution.objects.filter(parent=OuterRef("pk")))
+    ).order_by(_order(call), "pk")
+    size = p.int("MaxResults", default=50, minimum=10, maximum=100)
+    items, next_token = page(rows, p.str("NextToken"), size)
+    tags_by_id = tag_service.tags_of(service.TAG_RESOURCE, [e.pk for e in items])
+    executions = [{**execution_meta(e), "Tags": tags_by_id.get(e.pk, {})} for e in items]
+    return {"Executions": executions, "MaxResults": size, "NextToken": next_token}
+
+
+@action("ListTaskExecutions")
+def list_task_executions(call: Call) -> dict[str, Any]:
+    p = call.params
+    rows = TaskExecution.objects.for_user(call.caller.user, Scope.VIEW).filter(
+        execution__tenant=call.caller.tenant
+    ).select_related("execution")
+    if (execution_id := p.str("ExecutionId")) is not None:
+        rows = rows.filter(execution_id=execution_id)
+    if (task_execution_id := p.str("TaskExecutionId")) is not None:
+        rows = rows.filter(pk=task_execution_id)
+    if (parent := p.str("ParentTaskExecutionId")) is not None:
+        rows = rows.filter(parent_task_execution_id=parent)
+    elif not p.bool("IncludeChildTaskExecution", default=False):
+        rows = rows.filter(parent_task_execution__isnull=True)
+    if (name := p.str("TaskName")) is not None:
+        rows = rows.filter(task_name=name)
+    if (task_action := p.str("TaskAction")) is not None:
+        rows = rows.filter(task_action=task_action)
+    if (status := p.str("Status", choices=tuple(TaskStatus.values))) is not None:
+        rows = rows.filter(status=status)
+    rows = _dates(call, rows).order_by(_order(call), "pk")
+    size = p.int("MaxResults", default=50, minimum=20, maximum=100)
+    items, next_token = page(rows, p.str("NextToken"), size)
+    return {"TaskExecutions": [task_execution_meta(t) for t in items], "MaxResults": size, "NextToken": next_token}
+
+
+@action("ListExecutionLogs")
+def list_execution_logs(call: Call) -> dict[str, Any]:
+    p = call.params
+    execution = _execution(call)
+    rows = ExecutionLog.objects.filter(execution=execution).order_by("id")
+    if (task_execution_id := p.str("TaskExecutionId")) is not None:
+        rows = rows.filter(task_execution_id=task_execution_id)
+    if (log_type := p.str("LogType")) is not None:
+        rows = rows.filter(log_type=log_type)
+    size = p.int("MaxResults", default=50, minimum=20, maximum=100)
+    items, next_token = page(rows, p.str("NextToken"), size)
+    logs = [
+        {"Timestamp": iso(log.created_at), "Message": log.message, "LogType": log.log_type,
+         "TaskExecutionId": log.task_execution_id or ""}
+        for log in items
+    ]
+    return {"ExecutionLogs": logs, "IsTruncated": bool(next_token), "MaxResults": size, "NextToken": next_token}
+
+
+@action("GetExecutionTemplate")
+def get_execution_template(call: Call) -> dict[str, Any]:
+    execution = _execution(call)
+    template = execution.template
+    if template is not None:
+        tags = tag_service.tags_of(template_service.TAG_RESOURCE, [template.pk]).get(template.pk, {})
+        meta = template_meta(template, tags)
+        meta["TemplateVersion"] = execution.template_version
+        meta["Hash"] = template_service.content_hash(execution.template_content)
+    else:
+        meta = {"TemplateName": execution.template_name, "TemplateVersion": execution.template_version,
+                "Hash": template_service.content_hash(execution.template_content)}
+    return {"Content": execution.template_content, "Template": meta}
