@@ -11,6 +11,7 @@ to resolve the selection plus its own operation permission.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from .base import Action
@@ -54,13 +55,144 @@ def _schema(
 
 
 class VSphereAction(Action):
+    """Base of the VM actions: resolve the selection, submit one vSphere operation per VM,
+    then poll them on engine wake-ups (never a blocking wait) until every one is done.
+
+    The per-VM handles (vSphere task morefs) live in the task execution's action state,
+    so they are visible on the task execution and survive a worker restart.
+    """
+
     type = "Product.VSphere"
     service = "VSphere"
     template_version = "v1"
+    synchronous = False
 
     @classmethod
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         return ["vsphere:DescribeVMs", *cls.permissions]
+
+    # -- behaviour (vSphere imports are local: the catalog loads without Django) --
+
+    def submit(self, vcenter, vm, properties: dict[str, Any]) -> list:
+        """Start this action's operation(s) on one VM; returns OperationHandles."""
+        raise NotImplementedError
+
+    def targets(self, ctx, include_templates: bool = False) -> list:
+        from vsphere.models import VCenter
+        from vsphere.services.vm_operations import resolve_targets
+
+        props = ctx.properties
+        vcenters = VCenter.objects.filter(tenants=ctx.execution.tenant)
+        if props.get("VCenterId"):
+            vcenters = vcenters.filter(vsphere_uuid=props["VCenterId"])
+        if props.get("RegionId"):
+            vcenters = vcenters.filter(region_id=props["RegionId"])
+        return resolve_targets(
+            vcenters.distinct(),
+            vm_ids=props.get("VMIds"),
+            names=props.get("VMNames"),
+            name_pattern=props.get("NamePattern"),
+            folder=props.get("Folder"),
+            tag=props.get("Tag"),
+            include_templates=include_templates,
+        )
+
+    def start(self, ctx):
+        from vsphere.services.faults import VSphereError
+
+        r = _results()
+        try:
+            vms = self.targets(ctx)
+        except VSphereError as exc:
+            return r.Failed(str(exc), retryable=False)
+        if not vms:
+            return r.Failed("No VM in the synced inventory matches the selection.", retryable=False)
+        ops = []
+        for vm in vms:
+            entry = {"VMId": vm.moref, "Name": vm.name, "VCenterId": vm.vcenter.vsphere_uuid}
+            try:
+                for handle in self.submit(vm.vcenter, vm, ctx.properties):
+                    ops.append({**entry, "Handle": handle.to_dict(), "TaskId": handle.task, "State": "running",
+                                "Progress": 0})
+            except VSphereError as exc:
+                ops.append({**entry, "State": "error", "Error": str(exc)})
+        ctx.state["ops"] = ops
+        ctx.state["polls"] = 0
+        submitted = [op["TaskId"] or op["VMId"] for op in ops if op["State"] == "running"]
+        ctx.log(f"{self.api} submitted for {len(submitted)} of {len(vms)} VM(s): {', '.join(submitted)}.")
+        return self.poll(ctx) if submitted else self.outcome(ctx)
+
+    def poll(self, ctx):
+        from vsphere.services import vm_operations
+        from vsphere.services.faults import VSphereError
+
+        for op in ctx.state.get("ops", []):
+            if op["State"] != "running":
+                continue
+            try:
+                result = vm_operations.poll(op["Handle"])
+            except VSphereError as exc:  # the connection, not the task: look again next time
+                op["LastPollError"] = str(exc)
+                continue
+            op["State"], op["Progress"] = result.state, result.progress
+            if result.state == "success":
+                op["Result"] = result.result
+            elif result.state == "error":
+                op["Error"] = result.error
+                self.after_error(ctx, op)
+        if any(op["State"] == "running" for op in ctx.state.get("ops", [])):
+            ctx.state["polls"] = ctx.state.get("polls", 0) + 1
+            delay = min(5.0, 0.5 * (1 + ctx.state["polls"]))
+            return _results().Wait(until=ctx.now + dt.timedelta(seconds=delay), reason=self.progress_text(ctx))
+        return self.outcome(ctx)
+
+    def after_error(self, ctx, op: dict[str, Any]) -> None:
+        """Hook for a follow-up after an operation failed (guest shutdown → power off)."""
+
+    def progress_text(self, ctx) -> str:
+        ops = ctx.state.get("ops", [])
+        done = sum(1 for op in ops if op["State"] != "running")
+        return f"{self.api}: {done} of {len(ops)} VM operation(s) finished."
+
+    def outcome(self, ctx):
+        r = _results()
+        ops = ctx.state.get("ops", [])
+        rows = [{k: op.get(k) for k in ("VMId", "Name", "VCenterId", "TaskId", "State", "Result", "Error")}
+                for op in ops]
+        failed = [op for op in ops if op["State"] == "error"]
+        if failed:
+            reasons = "; ".join(f"{op['Name']} ({op['VMId']}): {op.get('Error', 'failed')}" for op in failed)
+            return r.Failed(f"{len(failed)} of {len(ops)} VM operation(s) failed: {reasons}")
+        return r.Done({"VMs": rows, "TaskIds": [op["TaskId"] for op in ops if op.get("TaskId")]})
+
+    def cancel(self, ctx):
+        from vsphere.services import vm_operations
+        from vsphere.services.faults import VSphereError
+
+        for op in ctx.state.get("ops", []):
+            if op["State"] == "running" and op.get("TaskId"):
+                try:
+                    cancelled, why = vm_operations.cancel(op["Handle"])
+                except VSphereError as exc:
+                    cancelled, why = False, str(exc)
+                ctx.log(f"Cancel {op['TaskId']}: " + ("cancelled." if cancelled else f"not cancelled ({why})."))
+
+
+def _results():
+    from orchestration.engine import results
+
+    return results
+
+
+def _ops(name: str, *extra_args: str):
+    """A ``submit`` calling ``vm_operations.<name>(vcenter, moref)``."""
+
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+
+        return [getattr(vm_operations, name)(vcenter, vm.moref)]
+
+    return submit
 
 
 @register
@@ -73,6 +205,23 @@ class DescribeVMs(VSphereAction):
     popularity = 90
     properties_schema = _schema()
 
+    synchronous = True  # reads the synced inventory only
+
+    def start(self, ctx):
+        from vsphere.services.faults import VSphereError
+
+        try:
+            vms = self.targets(ctx, include_templates=True)
+        except VSphereError as exc:
+            return _results().Failed(str(exc), retryable=False)
+        return _results().Done({"VMs": [
+            {"VMId": vm.moref, "Name": vm.name, "VCenterId": vm.vcenter.vsphere_uuid, "PowerState": vm.power_state,
+             "Host": vm.host, "Datacenter": vm.datacenter, "GuestOS": vm.guest_os, "NumCPU": vm.num_cpu,
+             "MemoryMB": vm.memory_mb, "IpAddress": vm.ip_address, "IsTemplate": vm.is_template,
+             "CustomAttributes": vm.custom_attributes, "Tags": vm.tags}
+            for vm in vms
+        ]})
+
 
 @register
 class StartVM(VSphereAction):
@@ -84,6 +233,8 @@ class StartVM(VSphereAction):
     popularity = 85
     properties_schema = _schema()
 
+    submit = _ops("submit_power_on")
+
 
 @register
 class StopVM(VSphereAction):
@@ -94,6 +245,8 @@ class StopVM(VSphereAction):
     permissions = ("vsphere:PowerOffVM",)
     popularity = 80
     properties_schema = _schema()
+
+    submit = _ops("submit_power_off")
 
 
 @register
@@ -109,6 +262,30 @@ class ShutdownVMGuest(VSphereAction):
                               "description": "Hard power off if still running after this long (0 = never)."},
     })
 
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+
+        force = properties.get("ForceAfterSeconds") or 0
+        kwargs = {"timeout": force} if force else {}
+        return [vm_operations.submit_shutdown_guest(vcenter, vm.moref, **kwargs)]
+
+    def after_error(self, ctx, op):
+        """The guest did not shut down in time: with ForceAfterSeconds, cut the power."""
+        from vsphere.models import VCenter
+        from vsphere.services import vm_operations
+        from vsphere.services.faults import VSphereError
+
+        if not ctx.properties.get("ForceAfterSeconds") or op.get("Forced") or "still" not in op.get("Error", ""):
+            return
+        vcenter = VCenter.objects.get(pk=op["Handle"]["vcenter_id"])
+        try:
+            handle = vm_operations.submit_power_off(vcenter, op["VMId"])
+        except VSphereError as exc:
+            op["Error"] = f"{op['Error']}; forced power off failed: {exc}"
+            return
+        ctx.log(f"{op['Name']}: guest still running after {ctx.properties['ForceAfterSeconds']} s; powering off.")
+        op.update(Handle=handle.to_dict(), TaskId=handle.task, State="running", Forced=True, Error="")
+
 
 @register
 class RebootVMGuest(VSphereAction):
@@ -119,6 +296,8 @@ class RebootVMGuest(VSphereAction):
     permissions = ("vsphere:RebootGuest",)
     popularity = 65
     properties_schema = _schema()
+
+    submit = _ops("submit_reboot_guest")
 
 
 @register
@@ -131,6 +310,8 @@ class ResetVM(VSphereAction):
     popularity = 40
     properties_schema = _schema()
 
+    submit = _ops("submit_reset")
+
 
 @register
 class SuspendVM(VSphereAction):
@@ -141,6 +322,8 @@ class SuspendVM(VSphereAction):
     permissions = ("vsphere:SuspendVM",)
     popularity = 30
     properties_schema = _schema()
+
+    submit = _ops("submit_suspend")
 
 
 @register
@@ -158,6 +341,13 @@ class CreateVMSnapshot(VSphereAction):
         "Quiesce": {"type": "boolean", "description": "Quiesce the guest file system (needs VMware Tools)."},
     }, required=("SnapshotName",))
 
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+
+        return [vm_operations.submit_create_snapshot(
+            vcenter, vm.moref, properties["SnapshotName"], description=properties.get("Description", ""),
+            memory=bool(properties.get("Memory", False)), quiesce=bool(properties.get("Quiesce", False)))]
+
 
 @register
 class RevertVMSnapshot(VSphereAction):
@@ -171,6 +361,11 @@ class RevertVMSnapshot(VSphereAction):
         "SnapshotName": {"type": "string", "minLength": 1, "description": "Omit to revert to the current snapshot."},
         "SuppressPowerOn": {"type": "boolean"},
     })
+
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+
+        return [vm_operations.submit_revert_snapshot(vcenter, vm.moref, properties.get("SnapshotName"))]
 
 
 @register
@@ -188,6 +383,17 @@ class RemoveVMSnapshot(VSphereAction):
         "Consolidate": {"type": "boolean"},
     })
 
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+        from vsphere.services.faults import VSphereError
+
+        if not properties.get("SnapshotName"):
+            raise VSphereError("give the SnapshotName to remove")
+        return [vm_operations.submit_remove_snapshot(
+            vcenter, vm.moref, properties["SnapshotName"],
+            remove_children=bool(properties.get("RemoveChildren", False)),
+            consolidate=bool(properties.get("Consolidate", True)))]
+
 
 @register
 class ReconfigureVM(VSphereAction):
@@ -202,6 +408,12 @@ class ReconfigureVM(VSphereAction):
         "CoresPerSocket": {"type": "integer", "minimum": 1, "maximum": 768},
         "MemoryMB": {"type": "integer", "minimum": 4, "maximum": 25165824},
     }, need_one_of=("NumCPUs", "MemoryMB"))
+
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+
+        return [vm_operations.submit_reconfigure(
+            vcenter, vm.moref, num_cpus=properties.get("NumCPUs"), memory_mb=properties.get("MemoryMB"))]
 
 
 @register
@@ -224,6 +436,21 @@ class CloneVM(VSphereAction):
         "FromSnapshot": {"type": "string"},
     }, required=("CloneNames",))
 
+    def targets(self, ctx, include_templates: bool = True) -> list:
+        from vsphere.services.faults import VSphereError
+
+        sources = super().targets(ctx, include_templates=True)
+        if len(sources) > 1:
+            raise VSphereError(f"the selection matches {len(sources)} VMs; choose exactly one source to clone")
+        return sources
+
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+
+        return [vm_operations.submit_clone(vcenter, vm.moref, name, folder=properties.get("TargetFolder"),
+                                           power_on=bool(properties.get("PowerOn", False)))
+                for name in properties["CloneNames"]]
+
 
 @register
 class DestroyVM(VSphereAction):
@@ -236,3 +463,6 @@ class DestroyVM(VSphereAction):
     properties_schema = _schema({
         "PowerOffFirst": {"type": "boolean", "description": "Power off running VMs first (else they fail)."},
     })
+
+    submit = _ops("submit_destroy")
+

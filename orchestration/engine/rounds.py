@@ -52,8 +52,17 @@ TE_FIELDS = [
 
 
 class Round:
-    def __init__(self, execution: Execution, now: dt.datetime, active: Iterable[TaskExecution] | None = None):
+    def __init__(
+        self,
+        execution: Execution,
+        now: dt.datetime,
+        active: Iterable[TaskExecution] | None = None,
+        defer_external: bool = False,
+    ):
         self.ex = execution
+        # Outside the engine (a notify), nobody will call outside-world actions after the
+        # commit: their starts are deferred to the engine's next round instead.
+        self.defer_external = defer_external
         self.now = now
         self.parsed: ParsedTemplate = parsed_content(execution.template_content)
         self.tasks = {task.name: task for task in self.parsed.tasks}
@@ -257,6 +266,9 @@ class Round:
 
     def gate_and_start(self, te: TaskExecution, task: TaskSpec) -> None:
         """Delays, manual starts and high-risk confirmations come before the first try."""
+        if te.extra.pop("deferred", False):
+            self.start_try(te, task)  # its gates were passed before it was deferred
+            return
         if task.schedule_delay and not te.extra.get("delayed"):
             te.extra["delayed"] = True
             te.wake_at = self.now + dt.timedelta(seconds=task.schedule_delay)
@@ -302,6 +314,10 @@ class Round:
         )
 
     def start_try(self, te: TaskExecution, task: TaskSpec) -> None:
+        if self.defer_external and not self.action_for(task).synchronous:
+            te.status, te.wake_at, te.extra["deferred"] = TaskStatus.PENDING, self.now, True
+            self.touch(te)
+            return
         self.transitions += 1
         te.tries += 1
         te.status = TaskStatus.RUNNING

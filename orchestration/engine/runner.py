@@ -42,8 +42,10 @@ def _advance_held(execution_id: str, owner: str):
     next_due = None
     for _ in range(MAX_ROUNDS):
         progressed, external, next_due = _run_round(execution_id, owner)
-        for kind, te_id in external:
-            _call_outside(execution_id, owner, kind, te_id)
+        pending = list(external)
+        while pending:  # an answer may start the next outside-world action at once
+            kind, te_id = pending.pop(0)
+            pending.extend(_call_outside(execution_id, owner, kind, te_id))
         if not progressed and not external:
             break
         if time.monotonic() - started > MAX_SECONDS:
@@ -71,8 +73,12 @@ def _run_round(execution_id: str, owner: str):
         return progressed, external, next_due
 
 
-def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> None:
-    """Call an external action's start or poll, then record its answer in a new round."""
+def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[tuple[str, str]]:
+    """Call an external action's start or poll, then record its answer in a new round.
+
+    Returns the outside-world calls that recording the answer made due (the next
+    task's start, say), already committed as started.
+    """
     te = TaskExecution.objects.select_related("execution").get(pk=te_id)
     execution = te.execution
     with transaction.atomic():
@@ -88,14 +94,15 @@ def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> None:
     with transaction.atomic():
         execution = Execution.objects.select_for_update().filter(pk=execution_id, lease_owner=owner).first()
         if execution is None:
-            return
+            return []
         round_ = Round(execution, timezone.now())
         current = round_.active.get(te_id)
         if current is None:  # cancelled meanwhile
-            return
+            return []
         if kind == "start" and current.extra.get("phase") != "starting":
-            return
+            return []
         current.extra["action"] = ctx.state
         round_.apply_result(current, task, result, ctx)
         round_.run_after_result()
         round_.commit()
+        return list(round_.external)

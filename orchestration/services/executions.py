@@ -263,7 +263,7 @@ def notify_execution(
         if execution.is_finished:
             raise Conflict(f"execution {execution.pk} is {execution.status}", code="InvalidStatus.Execution")
         now = timezone.now()
-        round_ = Round(execution, now)
+        round_ = Round(execution, now, defer_external=True)
         record = {"type": notify_type, "by": who, "note": note, "at": now.isoformat()}
         handler = _NOTIFY_HANDLERS[notify_type]
         handler(round_, execution, record, task_execution_id=task_execution_id, task_name=task_name,
