@@ -6,4 +6,4 @@ class VSphereConfig(AppConfig):
     verbose_name = "vSphere"
 
     def ready(self) -> None:
-        from vsphere import signals  # noqa: F401  (connects the schedule signals)
+        from vsphere import read_operations, signals  # noqa: F401  (registers read operations, connects signals)

@@ -78,17 +78,12 @@ class VSphereAction(Action):
         raise NotImplementedError
 
     def targets(self, ctx, include_templates: bool = False) -> list:
-        from vsphere.models import VCenter
+        from vsphere.read_operations import tenant_vcenters
         from vsphere.services.vm_operations import resolve_targets
 
         props = ctx.properties
-        vcenters = VCenter.objects.filter(tenants=ctx.execution.tenant)
-        if props.get("VCenterId"):
-            vcenters = vcenters.filter(vsphere_uuid=props["VCenterId"])
-        if props.get("RegionId"):
-            vcenters = vcenters.filter(region_id=props["RegionId"])
         return resolve_targets(
-            vcenters.distinct(),
+            tenant_vcenters(ctx.execution.tenant_id, props),
             vm_ids=props.get("VMIds"),
             names=props.get("VMNames"),
             name_pattern=props.get("NamePattern"),
@@ -137,6 +132,7 @@ class VSphereAction(Action):
             op["State"], op["Progress"] = result.state, result.progress
             if result.state == "success":
                 op["Result"] = result.result
+                self.after_success(ctx, op)
             elif result.state == "error":
                 op["Error"] = result.error
                 self.after_error(ctx, op)
@@ -148,6 +144,22 @@ class VSphereAction(Action):
 
     def after_error(self, ctx, op: dict[str, Any]) -> None:
         """Hook for a follow-up after an operation failed (guest shutdown → power off)."""
+
+    def after_success(self, ctx, op: dict[str, Any]) -> None:
+        """Hook for a second operation after the first succeeded (power off → destroy)."""
+
+    def follow_with(self, ctx, op: dict[str, Any], submit) -> None:
+        """Replace ``op``'s finished operation with the next one, ``submit(vcenter)``."""
+        from vsphere.models import VCenter
+        from vsphere.services.faults import VSphereError
+
+        vcenter = VCenter.objects.get(pk=op["Handle"]["vcenter_id"])
+        try:
+            handle = submit(vcenter)
+        except VSphereError as exc:
+            op.update(State="error", Error=str(exc))
+            return
+        op.update(Handle=handle.to_dict(), TaskId=handle.task, State="running", Progress=0)
 
     def progress_text(self, ctx) -> str:
         ops = ctx.state.get("ops", [])
@@ -208,19 +220,14 @@ class DescribeVMs(VSphereAction):
     synchronous = True  # reads the synced inventory only
 
     def start(self, ctx):
+        from vsphere.read_operations import vm_summary
         from vsphere.services.faults import VSphereError
 
         try:
             vms = self.targets(ctx, include_templates=True)
         except VSphereError as exc:
             return _results().Failed(str(exc), retryable=False)
-        return _results().Done({"VMs": [
-            {"VMId": vm.moref, "Name": vm.name, "VCenterId": vm.vcenter.vsphere_uuid, "PowerState": vm.power_state,
-             "Host": vm.host, "Datacenter": vm.datacenter, "GuestOS": vm.guest_os, "NumCPU": vm.num_cpu,
-             "MemoryMB": vm.memory_mb, "IpAddress": vm.ip_address, "IsTemplate": vm.is_template,
-             "CustomAttributes": vm.custom_attributes, "Tags": vm.tags}
-            for vm in vms
-        ]})
+        return _results().Done({"VMs": [vm_summary(vm) for vm in vms]})
 
 
 @register
@@ -285,6 +292,7 @@ class ShutdownVMGuest(VSphereAction):
             return
         ctx.log(f"{op['Name']}: guest still running after {ctx.properties['ForceAfterSeconds']} s; powering off.")
         op.update(Handle=handle.to_dict(), TaskId=handle.task, State="running", Forced=True, Error="")
+
 
 
 @register
@@ -464,5 +472,17 @@ class DestroyVM(VSphereAction):
         "PowerOffFirst": {"type": "boolean", "description": "Power off running VMs first (else they fail)."},
     })
 
-    submit = _ops("submit_destroy")
+    def submit(self, vcenter, vm, properties):
+        from vsphere.services import vm_operations
+
+        if properties.get("PowerOffFirst") and vm.power_state == "poweredOn":
+            return [vm_operations.submit_power_off(vcenter, vm.moref)]
+        return [vm_operations.submit_destroy(vcenter, vm.moref)]
+
+    def after_success(self, ctx, op):
+        from vsphere.services import vm_operations
+
+        if op["Handle"]["operation"] == "PowerOff":
+            ctx.log(f"{op['Name']} is powered off; destroying it.")
+            self.follow_with(ctx, op, lambda vcenter: vm_operations.submit_destroy(vcenter, op["VMId"]))
 

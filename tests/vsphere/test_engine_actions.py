@@ -111,10 +111,15 @@ def test_clone_and_destroy_with_outputs(vcenter, tenant_a, operator_a):
     assert {"DC0_H0_VM0", "DC0_H0_VM1"} <= set(find.outputs["names"])
     sync_vcenter(vcenter, tasks=False)
     assert InventoryObject.objects.filter(vcenter=vcenter, name="engine-clone-1").exists()
+    ensure_powered_on(vcenter, "engine-clone-1")
     destroyed = run(tenant_a, operator_a, "destroy-clone", [
-        {"Name": "destroy", "Action": "ACS::VSphere::DestroyVM", "Properties": {"VMNames": ["engine-clone-1"]}},
+        {"Name": "destroy", "Action": "ACS::VSphere::DestroyVM",
+         "Properties": {"VMNames": ["engine-clone-1"], "PowerOffFirst": True}},
     ])
     assert destroyed.status == "Success", destroyed.status_message
+    from orchestration.models import ExecutionLog
+
+    assert ExecutionLog.objects.filter(execution=destroyed, message__contains="is powered off; destroying it").exists()
     sync_vcenter(vcenter, tasks=False)
     assert not InventoryObject.objects.filter(vcenter=vcenter, name="engine-clone-1").exists()
 
@@ -166,3 +171,21 @@ def test_builtin_stop_by_pattern_with_approval_on_the_simulator(vcenter, tenant_
     assert all(power(vcenter, name) == "poweredOff" for name in names)
     for name in names:
         ensure_powered_on(vcenter, name)
+
+
+def test_wait_for_a_live_power_state_through_execute_api(vcenter, tenant_a, operator_a):
+    sync_vcenter(vcenter)
+    ensure_powered_on(vcenter, "DC0_H0_VM0")
+    moref = vm_named(vcenter, "DC0_H0_VM0").moref
+    execution = run(tenant_a, operator_a, "stop-and-wait", [
+        {"Name": "stop", "Action": "ACS::VSphere::StopVM", "Properties": {"VMIds": [moref]}},
+        {"Name": "wait", "Action": "ACS::WaitFor", "Properties": {
+            "Service": "VSphere", "API": "DescribeVMPowerState", "Parameters": {"VMId": moref},
+            "PropertySelector": ".PowerState", "DesiredValues": ["poweredOff"], "RetryInterval": 1}},
+        {"Name": "list", "Action": "ACS::ExecuteAPI", "Properties": {
+            "Service": "VSphere", "API": "DescribeVMs", "Parameters": {"VMNames": ["DC0_H0_VM0"]}},
+         "Outputs": {"ids": {"ValueSelector": "[.VMs[].VMId]", "Type": "List"}}},
+    ])
+    assert execution.status == "Success", execution.status_message
+    assert TaskExecution.objects.get(execution=execution, task_name="list").outputs == {"ids": [moref]}
+    ensure_powered_on(vcenter, "DC0_H0_VM0")
