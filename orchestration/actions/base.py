@@ -67,6 +67,11 @@ class Action:
     synchronous: ClassVar[bool] = True
 
     @classmethod
+    def call_seconds(cls, properties: dict[str, Any]) -> float:
+        """The longest one start/poll call may take; the engine's lease covers it."""
+        return 30.0
+
+    @classmethod
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         """Permissions needed for these (unrendered) properties; most actions are static."""
         return list(cls.permissions)

@@ -300,6 +300,12 @@ class Notify(Action):
     popularity = 45
     synchronous = False
 
+    @classmethod
+    def call_seconds(cls, properties: dict[str, Any]) -> float:
+        from orchestration.services.webhooks import longest_call_seconds
+
+        return longest_call_seconds(properties.get("WebHook") or {})
+
     def start(self, ctx):
         from orchestration.services.webhooks import WebhookError, send
 

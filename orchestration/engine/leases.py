@@ -29,9 +29,12 @@ def acquire(execution_id: str, owner: str, now: dt.datetime | None = None) -> bo
     )
 
 
-def extend(execution_id: str, owner: str) -> None:
-    expires = timezone.now() + dt.timedelta(seconds=LEASE_SECONDS)
-    Execution.objects.filter(pk=execution_id, lease_owner=owner).update(lease_expires_at=expires)
+def extend(execution_id: str, owner: str, extra_seconds: float = 0) -> None:
+    """Renew the lease (and the recovery wake-up with it), ``extra_seconds`` beyond the usual."""
+    expires = timezone.now() + dt.timedelta(seconds=LEASE_SECONDS + extra_seconds)
+    Execution.objects.filter(pk=execution_id, lease_owner=owner).update(
+        lease_expires_at=expires, wake_at=Case(When(wake_at__lt=expires, then=F("wake_at")), default=Value(expires))
+    )
 
 
 def release(execution_id: str, owner: str, next_due: dt.datetime | None) -> None:

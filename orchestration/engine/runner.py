@@ -86,6 +86,8 @@ def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[
         task = probe.tasks[te.task_name]
         action = probe.action_for(task)
         ctx = probe.action_context(te)
+    # Hold the lease for as long as the call may take, so no other worker takes over mid-call.
+    leases.extend(execution_id, owner, action.call_seconds(ctx.properties))
     try:
         result = action.start(ctx) if kind == "start" else action.poll(ctx)
     except Exception as exc:  # the action's own failure, reported on the task

@@ -15,14 +15,27 @@ class WebhookError(Exception):
     pass
 
 
+def _timeout_and_retries(hook: dict[str, Any]) -> tuple[float, int]:
+    return min(float(hook.get("Timeout", 10)), MAX_TIMEOUT), int(hook.get("Retries", 0))
+
+
+def _backoff(attempt: int) -> float:
+    return min(2**attempt, 5)
+
+
+def longest_call_seconds(hook: dict[str, Any]) -> float:
+    """How long :func:`send` may take at most: every attempt timing out, plus the pauses."""
+    timeout, retries = _timeout_and_retries(hook)
+    return timeout * (retries + 1) + sum(_backoff(a) for a in range(retries))
+
+
 def send(hook: dict[str, Any]) -> dict[str, Any]:
     """Send once, retrying connection errors and 5xx answers up to ``Retries`` times."""
     uri = hook.get("URI", "")
     if not isinstance(uri, str) or not uri.startswith(("http://", "https://")):
         raise WebhookError(f"WebHook.URI must be an http(s) URL, got {uri!r}")
     method = hook.get("Method", "POST")
-    timeout = min(float(hook.get("Timeout", 10)), MAX_TIMEOUT)
-    retries = int(hook.get("Retries", 0))
+    timeout, retries = _timeout_and_retries(hook)
     content = hook.get("Content")
     headers = {str(k): str(v) for k, v in (hook.get("Headers") or {}).items()}
     body = content if isinstance(content, str) else json.dumps(content if content is not None else {})
@@ -41,7 +54,7 @@ def send(hook: dict[str, Any]) -> dict[str, Any]:
                 return {"StatusCode": response.status_code, "Body": response.text[:MAX_BODY]}
             last_error = f"web hook answered {response.status_code}"
         if attempt < retries:
-            time.sleep(min(2**attempt, 5))
+            time.sleep(_backoff(attempt))
     raise WebhookError(f"web hook {uri} failed after {retries + 1} attempt(s): {last_error}")
 
 
