@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import dashboard, shell, templates
+from orchestration.console.views import dashboard, executions, shell, templates
 
 app_name = "console"
 
@@ -24,12 +24,19 @@ urlpatterns = [
     path("templates/<str:template_id>/delete/", templates.template_delete, name="template-delete"),
 ]
 
-# Areas whose backend has not landed yet answer with a "not available yet" page; each
-# line is replaced by the real views when the engine, OrchTasks and vSphere services land.
 urlpatterns += [
-    path("executions/", shell.unavailable("executions"), name="execution-list"),
-    path("templates/<str:template_id>/run/", shell.unavailable("executions"), name="template-run"),
-    path("approvals/", shell.unavailable("approvals"), name="approvals"),
+    path("templates/<str:template_id>/run/", executions.template_run, name="template-run"),
+    path("executions/", executions.execution_list, name="execution-list"),
+    path("executions/<str:execution_id>/", executions.execution_detail, name="execution-detail"),
+    path("executions/<str:execution_id>/live/", executions.execution_live, name="execution-live"),
+    path("executions/<str:execution_id>/logs/", executions.execution_logs, name="execution-logs"),
+    path("executions/<str:execution_id>/act/", executions.execution_act, name="execution-act"),
+    path("approvals/", executions.approvals, name="approvals"),
+]
+
+# Areas whose backend has not landed yet answer with a "not available yet" page; each
+# line is replaced by the real views when the OrchTasks and vSphere services land.
+urlpatterns += [
     path("orchtasks/", shell.unavailable("orchtasks"), name="orchtasks"),
     path("vsphere/", shell.unavailable("vsphere"), name="vsphere"),
 ]

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 VALID = """FormatVersion: OOS-2019-06-01
 Parameters:
@@ -18,6 +20,53 @@ Tasks:
     Properties:
       Duration: '{{ Duration }}'
 """
+
+# A runbook with typed, constrained parameters, an approval step and a short sleep.
+RUNBOOK = """FormatVersion: OOS-2019-06-01
+Description: Approve, then pause.
+Parameters:
+  Target:
+    Type: String
+    AllowedPattern: 'vm-[0-9]+'
+    Description: The VM to work on.
+  Size:
+    Type: String
+    AllowedValues: [small, large]
+    Default: small
+  Seconds:
+    Type: Number
+    Default: 1
+    MinValue: 0
+    MaxValue: 60
+Tasks:
+  - Name: approve
+    Action: ACS::Approve
+    Properties:
+      Message: 'Go ahead with {{ Target }}?'
+  - Name: pause
+    Action: ACS::Sleep
+    Properties:
+      Duration: 'PT{{ Seconds }}S'
+Outputs:
+  Target:
+    Type: String
+    Value: '{{ Target }}'
+"""
+
+
+def drive(execution_id: str, timeout: float = 20.0):
+    """Advance an execution in-process (as a worker would) until it ends or waits for a person."""
+    from orchestration.engine.runner import advance
+    from orchestration.models import Execution
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        advance(execution_id)
+        current = Execution.objects.get(pk=execution_id)
+        if current.is_finished or current.wake_at is None:
+            return current
+        time.sleep(min(0.2, max(0.0, (current.wake_at - timezone.now()).total_seconds())))
+    raise AssertionError(f"{execution_id} did not settle in {timeout} s")
 
 
 @pytest.fixture

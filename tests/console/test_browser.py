@@ -86,3 +86,65 @@ def test_keyboard_reaches_the_navigation(page, operator_a):
     log_in(page, "oscar", "pw-oscar")
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Skip to content")
+
+
+@pytest.fixture
+def workers():
+    """A real django-q2 worker and the engine ticker, against the live server's database."""
+    from tests.orchestration.engine.workers import Processes
+
+    procs = Processes()
+    procs.start_worker()
+    procs.start_ticker()
+    yield procs
+    procs.stop_all()
+
+
+@pytest.fixture
+def runbook(tenant_a):
+    from templates_app.services.templates import create_template
+    from tests.console.conftest import RUNBOOK
+
+    return create_template(tenant=tenant_a, created_by="oscar", name="approve-pause", content=RUNBOOK)
+
+
+def test_run_with_parameters_approve_and_watch_success(page, screenshot, operator_a, runbook, workers):
+    log_in(page, "oscar", "pw-oscar")
+    page.goto(f"/console/templates/{runbook.pk}/")
+    page.get_by_role("link", name="Run", exact=True).click()
+    expect(page.get_by_role("heading", name="Run approve-pause")).to_be_visible()
+
+    target = page.get_by_label("Target")
+    target.fill("db-1")  # the browser refuses what AllowedPattern rejects
+    assert target.evaluate("el => el.validity.patternMismatch") is True
+    target.fill("vm-42")
+    page.get_by_label("Size").select_option("large")
+    screenshot("run-form")
+    page.get_by_role("button", name="Start execution").click()
+
+    expect(page.locator("#live [data-status]")).to_have_text("Waiting", timeout=20_000)
+    expect(page.locator("#live")).to_contain_text("Go ahead with vm-42?")
+    screenshot("execution-waiting")
+    detail_url = page.url
+
+    page.get_by_role("link", name="Approvals").first.click()
+    expect(page.get_by_role("heading", name="Approvals", level=1)).to_be_visible()
+    screenshot("approvals")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Nothing is waiting for approval.")).to_be_visible()
+
+    page.goto(detail_url)
+    expect(page.locator("#live [data-status]")).to_have_text("Success", timeout=20_000)
+    expect(page.locator("svg.graph .node-success")).to_have_count(2)
+    expect(page.locator("#logs")).to_contain_text("Approve by oscar")
+    screenshot("execution-success")
+
+
+def test_cancel_a_running_execution(page, operator_a, runbook, workers):
+    log_in(page, "oscar", "pw-oscar")
+    page.goto(f"/console/templates/{runbook.pk}/run/")
+    page.get_by_label("Target").fill("vm-1")
+    page.get_by_role("button", name="Start execution").click()
+    expect(page.locator("#live [data-status]")).to_have_text("Waiting", timeout=20_000)
+    page.get_by_role("button", name="Cancel execution").click()
+    expect(page.locator("#live [data-status]")).to_have_text("Cancelled", timeout=20_000)

@@ -1,8 +1,7 @@
 """The dashboard: what an operator looks at first.
 
 Built from panels, each a context function plus a block in ``console/dashboard.html``.
-Panels whose backend has not landed yet (executions by status, waiting approvals,
-recent failures, vCenter sync health) have their block in the page showing "not
+Panels whose backend has not landed yet (vCenter sync health) have their block in the page showing "not
 available yet"; wiring one up means writing its context function here, adding it to
 ``PANELS`` and filling its ``{% block %}``.
 """
@@ -17,7 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from orchestration.console import selection
 from orchestration.console.access import signed_in
 from orchestration.console.pages import render_page
-from orchestration.models import Scope, Tenant
+from orchestration.console.views import executions
+from orchestration.models import Execution, ExecutionStatus, Scope, Tenant
 from templates_app.models import ShareType, Template
 
 PanelContext = Callable[[HttpRequest, Tenant | None], dict[str, Any]]
@@ -44,10 +44,33 @@ def recent_templates(request: HttpRequest, tenant: Tenant | None) -> dict[str, A
     return {"recent_templates": selection.scoped(request, Template, tenant).order_by("-updated_at")[:5]}
 
 
-PANELS: list[PanelContext] = [template_counts, builtin_templates, recent_templates]
+def executions_by_status(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
+    counts = executions.status_counts(request)
+    rows = [(value, label, counts.get(value, 0)) for value, label in ExecutionStatus.choices]
+    return {"executions_by_status": rows, "executions_total": sum(counts.values())}
 
-# Still to come, each with a ``{% block %}`` of the same name already in the page:
-# executions_by_status, waiting_approvals, recent_failures, vcenter_sync_health.
+
+def waiting_approvals(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
+    waiting = executions.waiting_for_people(request)
+    return {"waiting_approvals": list(waiting[:5]), "waiting_approvals_count": waiting.count()}
+
+
+def recent_failures(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
+    failed = selection.scoped(request, Execution, tenant).filter(status=ExecutionStatus.FAILED, parent__isnull=True)
+    return {"recent_failures": list(failed.order_by("-end_date", "-created_at")[:5])}
+
+
+PANELS: list[PanelContext] = [
+    template_counts,
+    builtin_templates,
+    recent_templates,
+    executions_by_status,
+    waiting_approvals,
+    recent_failures,
+]
+
+# Still to come, with a ``{% block %}`` of the same name already in the page:
+# vcenter_sync_health (once the vSphere work exposes a service the console can read).
 
 
 @signed_in

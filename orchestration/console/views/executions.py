@@ -1,0 +1,230 @@
+"""Execution pages: the Run form, the list, the live detail page and the approvals inbox.
+
+Starting, cancelling, approving and rejecting go through
+``orchestration.services.executions`` (``start_execution``, ``cancel_execution``,
+``notify_execution``), the same functions the API faces call: parameter rules, roles
+and state checks are theirs. Views here only pick rows (scoped to the selected
+tenant) and render them.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from orchestration.console import graph, selection
+from orchestration.console.access import signed_in
+from orchestration.console.errors import service_errors
+from orchestration.console.pages import render_page
+from orchestration.console.run_form import RunForm
+from orchestration.engine.templates import parsed_content
+from orchestration.errors import Forbidden, InvalidParameter, NotFound, ServiceError
+from orchestration.models import Execution, ExecutionLog, ExecutionStatus, LogType, Scope, TaskExecution, TaskStatus
+from orchestration.services import executions as service
+from templates_app.services import analysis
+from templates_app.services.templates import find_template, get_version
+
+PAGE_SIZE = 25
+LOG_LIMIT = 500
+POLL_SECONDS = 2
+# Task executions that wait for a person to say yes or no.
+APPROVAL_REASONS = ("approval", "confirmation")
+
+
+def _executions(request: HttpRequest, scope: str = Scope.VIEW):
+    return selection.scoped(request, Execution, selection.current(request).tenant, scope)
+
+
+def _execution(request: HttpRequest, execution_id: str) -> Execution:
+    found = _executions(request).filter(pk=execution_id).select_related("template", "parent").first()
+    if found is None:
+        raise NotFound("Execution", execution_id)
+    return found
+
+
+def waiting_for_people(request: HttpRequest):
+    """Task executions of the selected tenant waiting for an approval or a risk confirmation."""
+    tenant = selection.current(request).tenant
+    return (
+        selection.scoped(request, TaskExecution, tenant)
+        .filter(status=TaskStatus.WAITING, extra__waiting_for__in=APPROVAL_REASONS)
+        .select_related("execution")
+        .order_by("created_at")
+    )
+
+
+@signed_in
+@service_errors("templates")
+def template_run(request: HttpRequest, template_id: str) -> HttpResponse:
+    chosen = selection.current(request)
+    template = find_template(request.user, template_id, tenant=chosen.tenant, scope=Scope.VIEW)
+    version = get_version(template, request.GET.get("version") or request.POST.get("version"))
+    parsed = analysis.parsed_version(template, version.name)
+    can_run = selection.can(request, chosen.tenant, Scope.RUN)
+    form = RunForm(request.POST or None, parameters=parsed.parameters)
+    if request.method == "POST":
+        if not can_run:
+            raise Forbidden("Your role in this tenant does not allow running templates.")
+        if form.is_valid():
+            try:
+                execution = service.start_execution(
+                    tenant=chosen.tenant,
+                    user=request.user,
+                    template=template,
+                    version=version.name,
+                    parameters=form.parameters(),
+                    mode=form.cleaned_data["mode"],
+                    loop_mode=form.cleaned_data["loop_mode"],
+                    safety_check=form.cleaned_data["safety_check"],
+                    description=form.cleaned_data["description"],
+                    project=chosen.project,
+                )
+            except ServiceError as exc:
+                form.add_service_error(exc)
+            else:
+                return redirect("console:execution-detail", execution_id=execution.pk)
+    context = {"template": template, "version": version, "form": form, "can_run": can_run}
+    status = 400 if request.method == "POST" else 200
+    return render_page(request, "console/executions/run.html", context, active="executions", status=status)
+
+
+@signed_in
+def execution_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    name = request.GET.get("q", "").strip()
+    queryset = _executions(request).filter(parent__isnull=True)
+    if status in ExecutionStatus.values:
+        queryset = queryset.filter(status=status)
+    if name:
+        queryset = queryset.filter(template_name__icontains=name)
+    page = Paginator(queryset.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "statuses": ExecutionStatus.choices,
+        "status": status,
+        "q": name,
+        "query": query.urlencode(),
+        "poll": any(not e.is_finished for e in page),
+    }
+    if request.htmx and request.htmx.target == "execution-results":
+        return render(request, "console/executions/_list_results.html", context)
+    return render_page(request, "console/executions/list.html", context, active="executions")
+
+
+def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
+    runs = list(execution.task_executions.order_by("created_at", "id"))
+    top = [r for r in runs if r.parent_task_execution_id is None]
+    for r in top:  # loop items are children of their loop's task execution
+        r.item_count = sum(1 for c in runs if c.parent_task_execution_id == r.id)
+    parsed = parsed_content(execution.template_content)
+    waiting = [r for r in runs if r.status == TaskStatus.WAITING]
+    return {
+        "execution": execution,
+        "graph": graph.build(parsed, runs),
+        "runs": top,
+        "waiting": waiting,
+        "approvable": [r for r in waiting if r.extra.get("waiting_for") in (*APPROVAL_REASONS, "manual", "batch")],
+        "task_names": [t.name for t in parsed.tasks],
+        "can_run": selection.can(request, execution.tenant, Scope.RUN),
+        "poll_seconds": POLL_SECONDS,
+        "debug_ready": execution.mode == "Debug" and execution.status == ExecutionStatus.WAITING,
+    }
+
+
+@signed_in
+@service_errors("executions")
+def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
+    execution = _execution(request, execution_id)
+    context = _live_context(request, execution)
+    context.update(
+        {
+            "parameters_json": json.dumps(execution.parameters, indent=2, ensure_ascii=False),
+            "outputs_json": json.dumps(execution.outputs, indent=2, ensure_ascii=False),
+            "children_executions": list(execution.children.order_by("created_at")),
+            "log_types": LogType.choices,
+        }
+    )
+    context.update(_logs_context(request, execution))
+    return render_page(request, "console/executions/detail.html", context, active="executions")
+
+
+@signed_in
+@service_errors("executions")
+def execution_live(request: HttpRequest, execution_id: str) -> HttpResponse:
+    """The polled part of the detail page: status, counters, graph, task table, actions."""
+    execution = _execution(request, execution_id)
+    return render(request, "console/executions/_live.html", _live_context(request, execution))
+
+
+def _logs_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
+    logs = ExecutionLog.objects.for_user(request.user, Scope.VIEW).filter(execution=execution)
+    task = request.GET.get("task", "")
+    log_type = request.GET.get("type", "")
+    if task:
+        logs = logs.filter(Q(task_execution__task_name=task))
+    if log_type in LogType.values:
+        logs = logs.filter(log_type=log_type)
+    newest = list(logs.select_related("task_execution").order_by("-id")[:LOG_LIMIT])
+    newest.reverse()
+    return {"logs": newest, "log_task": task, "log_type": log_type, "log_follow": not execution.is_finished}
+
+
+@signed_in
+@service_errors("executions")
+def execution_logs(request: HttpRequest, execution_id: str) -> HttpResponse:
+    execution = _execution(request, execution_id)
+    context = {"execution": execution, **_logs_context(request, execution), "poll_seconds": POLL_SECONDS}
+    return render(request, "console/executions/_logs.html", context)
+
+
+NOTIFY = {"approve": "Approve", "reject": "Reject", "execute": "ExecuteTask", "cancel-task": "CancelTask"}
+
+
+@signed_in
+@require_POST
+@service_errors("executions")
+def execution_act(request: HttpRequest, execution_id: str) -> HttpResponse:
+    """Approve, reject, cancel, or (Debug) run a chosen task: one button each, one service call."""
+    execution = _execution(request, execution_id)
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "")[:500]
+    if action == "cancel":
+        service.cancel_execution(execution, request.user)
+    elif action in NOTIFY:
+        service.notify_execution(
+            execution,
+            request.user,
+            NOTIFY[action],
+            task_execution_id=request.POST.get("task_execution_id") or None,
+            task_name=request.POST.get("task_name") or None,
+            note=note,
+        )
+    else:
+        raise InvalidParameter("action", "unknown action")
+    back = request.POST.get("next", "")
+    if back == "approvals":
+        return redirect("console:approvals")
+    return redirect("console:execution-detail", execution_id=execution.pk)
+
+
+@signed_in
+def approvals(request: HttpRequest) -> HttpResponse:
+    items = list(waiting_for_people(request)[:200])
+    context = {
+        "items": items,
+        "can_run": selection.can(request, selection.current(request).tenant, Scope.RUN),
+    }
+    return render_page(request, "console/executions/approvals.html", context, active="approvals")
+
+
+def status_counts(request: HttpRequest) -> dict[str, int]:
+    """Top-level executions of the selected tenant per status (the dashboard's panel)."""
+    rows = _executions(request).filter(parent__isnull=True).values_list("status").annotate(n=Count("id"))
+    return dict(rows)
