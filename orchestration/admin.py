@@ -1,8 +1,27 @@
+from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html
 
 from orchestration.admin_scoping import TenantScopedAdmin
-from orchestration.models import AccessKey, Membership, Project, Region, Tenant
+from orchestration.errors import InvalidParameter, ServiceError
+from orchestration.models import (
+    AccessKey,
+    Execution,
+    ExecutionLog,
+    ExecutionStatus,
+    Membership,
+    Project,
+    Region,
+    Scope,
+    TaskExecution,
+    TaskStatus,
+    Tenant,
+    TimerTrigger,
+)
+from orchestration.services import executions as execution_service
+from orchestration.services import triggers as trigger_service
+from templates_app.models import Template
 
 
 class ProjectInline(admin.TabularInline):
@@ -97,3 +116,230 @@ class AccessKeyAdmin(TenantScopedAdmin):
                     obj.secret,
                 ),
             )
+
+
+# ---------------------------------------------------------------------- executions
+
+INLINE_LIMIT = 200
+
+
+def _object_id(request) -> str | None:
+    match = getattr(request, "resolver_match", None)
+    return match.kwargs.get("object_id") if match else None
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown, never edited; at most ``INLINE_LIMIT`` of them (an execution may have thousands)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    newest_first_ids = "-created_at"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active  # the execution's own page is already tenant-scoped
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def limited(self, request, queryset):
+        execution_id = _object_id(request)
+        if execution_id is None:
+            return queryset.none()
+        mine = queryset.filter(execution_id=execution_id)
+        ids = list(mine.order_by(self.newest_first_ids).values_list("pk", flat=True)[:INLINE_LIMIT])
+        return queryset.filter(pk__in=ids)
+
+
+class TaskExecutionInline(ReadOnlyInline):
+    model = TaskExecution
+    fk_name = "execution"
+    verbose_name_plural = f"Task executions (top-level, newest {INLINE_LIMIT}; loop items through the API)"
+    fields = ["id", "task_name", "task_action", "status", "tries", "loop_summary", "start_date", "end_date",
+              "status_message"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).filter(parent_task_execution__isnull=True)
+        return self.limited(request, queryset)
+
+    @admin.display(description="Loop")
+    def loop_summary(self, te) -> str:
+        loop = te.extra.get("loop")
+        if not loop:
+            return "—"
+        return f"{loop.get('succeeded', 0)} ok / {loop.get('failed', 0)} failed of {len(loop.get('items', ()))}"
+
+
+class ExecutionLogInline(ReadOnlyInline):
+    model = ExecutionLog
+    verbose_name_plural = f"Logs (newest {INLINE_LIMIT} lines; every line through the API)"
+    fields = ["created_at", "log_type", "task_execution", "message"]
+    readonly_fields = fields
+    ordering = ["id"]
+    newest_first_ids = "-id"
+
+    def get_queryset(self, request):
+        return self.limited(request, super().get_queryset(request))
+
+
+@admin.register(Execution)
+class ExecutionAdmin(TenantScopedAdmin):
+    """Executions are started and controlled through the API, console and services; here they are read.
+
+    The actions cancel and approve go through the same services, as the signed-in user.
+    """
+
+    list_display = ["id", "template_name", "status", "mode", "executed_by", "tenant", "created_at", "start_date",
+                    "end_date"]
+    list_filter = ["status", "mode", "trigger", "tenant"]
+    search_fields = ["id", "template_name", "executed_by"]
+    list_select_related = ["tenant"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["cancel_executions", "approve_waiting_tasks"]
+    inlines = [TaskExecutionInline, ExecutionLogInline]
+    fieldsets = [
+        (None, {"fields": ["id", "tenant", "project", "template_link", "template_name", "template_version",
+                           "description", "executed_by", "trigger", "parent"]}),
+        ("Status", {"fields": ["status", "status_reason", "status_message", "counters", "current_tasks",
+                               "cancel_requested", "created_at", "start_date", "end_date", "updated_at"]}),
+        ("Run options", {"fields": ["mode", "loop_mode", "safety_check", "client_token", "parameters", "outputs"]}),
+        ("Logs", {"fields": ["log_summary"]}),
+        ("Template content", {"classes": ["collapse"], "fields": ["content_view"]}),
+    ]
+    readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("template_content", "state")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting goes through the API (finished executions only)
+
+    @admin.display(description="Template")
+    def template_link(self, execution) -> str:
+        if execution.template_id is None:
+            return "—"
+        url = reverse("admin:templates_app_template_change", args=[execution.template_id])
+        return format_html('<a href="{}">{}</a>', url, execution.template_id)
+
+    @admin.display(description="Log lines")
+    def log_summary(self, execution) -> str:
+        total = ExecutionLog.objects.filter(execution=execution).count()
+        url = f"/api/v1/executions/{execution.pk}/logs/"
+        return format_html('{} lines; the newest {} are below. All of them: <a href="{}">{}</a>',
+                           total, min(total, INLINE_LIMIT), url, url)
+
+    @admin.display(description="Content")
+    def content_view(self, execution) -> str:
+        return format_html('<pre style="max-height:24em;overflow:auto;white-space:pre">{}</pre>',
+                           execution.template_content)
+
+    def _report(self, request, done: int, verb: str, errors: list[str]) -> None:
+        if done:
+            messages.success(request, f"{verb} {done} execution(s).")
+        for error in errors:
+            messages.error(request, error)
+        if not done and not errors:
+            messages.warning(request, "Nothing to do for the selected executions.")
+
+    @admin.action(description="Cancel selected executions")
+    def cancel_executions(self, request, queryset):
+        done, errors = 0, []
+        for execution in queryset.exclude(status__in=(ExecutionStatus.SUCCESS, ExecutionStatus.FAILED,
+                                                      ExecutionStatus.CANCELLED)):
+            try:
+                execution_service.cancel_execution(execution, request.user)
+                done += 1
+            except ServiceError as exc:
+                errors.append(f"{execution.pk}: {exc.message}")
+        self._report(request, done, "Cancel requested for", errors)
+
+    @admin.action(description="Approve waiting tasks of selected executions")
+    def approve_waiting_tasks(self, request, queryset):
+        done, errors = 0, []
+        for execution in queryset.filter(status=ExecutionStatus.WAITING):
+            waiting = TaskExecution.objects.filter(execution=execution, status=TaskStatus.WAITING).order_by("id")
+            targets = [te.pk for te in waiting if te.extra.get("waiting_for") in APPROVABLE]
+            for te_id in targets:
+                try:
+                    execution_service.notify_execution(execution, request.user, "Approve", task_execution_id=te_id,
+                                                       note="Approved in the admin.")
+                except ServiceError as exc:
+                    errors.append(f"{execution.pk} / {te_id}: {exc.message}")
+                    break
+            else:
+                done += bool(targets)
+        self._report(request, done, "Approved the waiting tasks of", errors)
+
+
+# What a person can approve: an ACS::Approve task, a high-risk task awaiting
+# confirmation, a task waiting to be started by hand, a paused loop batch.
+APPROVABLE = ("approval", "confirmation", "manual", "batch")
+
+
+# ---------------------------------------------------------------------- timer triggers
+
+
+class TimerTriggerForm(forms.ModelForm):
+    """Runs the service's validation in ``clean`` so its errors land on the form's fields."""
+
+    class Meta:
+        model = TimerTrigger
+        fields = ["tenant", "template", "template_version", "name", "cron", "run_at", "parameters", "mode",
+                  "loop_mode", "safety_check", "enabled"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            trigger_service.check_schedule(data.get("cron") or "", data.get("run_at"))
+            template = data.get("template")
+            tenant = data.get("tenant") or (self.instance.tenant if self.instance.tenant_id else None)
+            if template is not None and tenant is not None and template.tenant_id not in (None, tenant.pk):
+                raise InvalidParameter("template", "the template belongs to another tenant")
+        except InvalidParameter as exc:
+            self.add_error(exc.place if exc.place in self.fields else None, exc.message)
+        return data
+
+
+@admin.register(TimerTrigger)
+class TimerTriggerAdmin(TenantScopedAdmin):
+    form = TimerTriggerForm
+    list_display = ["name", "tenant", "template", "cron", "run_at", "enabled", "owner", "next_run_at",
+                    "last_run_at", "last_execution"]
+    list_filter = ["enabled", "mode", "tenant"]
+    search_fields = ["name", "template__name", "owner__username"]
+    list_select_related = ["tenant", "template", "owner"]
+    readonly_fields = ["owner", "next_run_at", "last_run_at", "last_execution", "last_error", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "tenant"] if obj else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Template and not request.user.is_superuser:
+            kwargs["queryset"] = Template.objects.for_user(request.user, Scope.RUN)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.owner = request.user  # runs go as whoever last set the trigger up
+        trigger_service.save_trigger(obj)  # the form ran the same checks, so errors showed there
+
+    def delete_model(self, request, obj):
+        trigger_service.delete_trigger(obj)
+
+    def delete_queryset(self, request, queryset):
+        for trigger in queryset:
+            trigger_service.delete_trigger(trigger)

@@ -1,11 +1,14 @@
 """Serializer fields shared by every tenant-owned resource."""
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orchestration.models import Scope, Tenant
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class TenantField(serializers.PrimaryKeyRelatedField):
     """A tenant (``CompanyID``) chosen among those the caller can see; others do not exist."""
 

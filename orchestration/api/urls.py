@@ -7,4 +7,7 @@ routes = [
     ("regions", views.RegionViewSet, None),
     ("members", views.MembershipViewSet, None),
     ("access-keys", views.AccessKeyViewSet, None),
+    ("executions", views.ExecutionViewSet, None),
+    ("task-executions", views.TaskExecutionViewSet, None),
+    ("timer-triggers", views.TimerTriggerViewSet, None),
 ]

@@ -7,7 +7,7 @@ need the role the action requires (see :mod:`orchestration.api.permissions`).
 from __future__ import annotations
 
 from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from orchestration.api.permissions import required_scope
 from orchestration.models import Scope, Tenant
@@ -26,6 +26,16 @@ class TenantScopedViewSet(viewsets.ModelViewSet):
         scope = required_scope(self)
         if not Tenant.objects.for_user(self.request.user, scope).filter(pk=tenant.pk).exists():
             raise PermissionDenied(f"Your role in tenant {tenant.pk} does not allow this operation.")
+
+    def request_tenant(self, tenant: Tenant | None) -> Tenant:
+        """The tenant a new object goes to: the one given, or the caller's only tenant."""
+        if tenant is None:
+            candidates = list(Tenant.objects.for_user(self.request.user, Scope.VIEW)[:2])
+            if len(candidates) != 1:
+                raise ValidationError({"tenant": ["This field is required (you belong to several tenants)."]})
+            tenant = candidates[0]
+        self.check_tenant_scope(tenant)
+        return tenant
 
     def perform_create(self, serializer):
         tenant = serializer.validated_data.get("tenant")

@@ -1,3 +1,14 @@
+from .executions import ExecutionFilterSet, ExecutionLogFilterSet, TaskExecutionFilterSet, TimerTriggerFilterSet
 from .tenancy import AccessKeyFilterSet, MembershipFilterSet, ProjectFilterSet, RegionFilterSet, TenantFilterSet
 
-__all__ = ["AccessKeyFilterSet", "MembershipFilterSet", "ProjectFilterSet", "RegionFilterSet", "TenantFilterSet"]
+__all__ = [
+    "AccessKeyFilterSet",
+    "ExecutionFilterSet",
+    "ExecutionLogFilterSet",
+    "MembershipFilterSet",
+    "ProjectFilterSet",
+    "RegionFilterSet",
+    "TaskExecutionFilterSet",
+    "TenantFilterSet",
+    "TimerTriggerFilterSet",
+]

@@ -1,3 +1,16 @@
+from .executions import (
+    DeletedSerializer,
+    ExecutionDeleteSerializer,
+    ExecutionLogSerializer,
+    ExecutionNotifySerializer,
+    ExecutionRerunSerializer,
+    ExecutionSerializer,
+    ExecutionStartSerializer,
+    ExecutionTemplateSerializer,
+    TaskExecutionSerializer,
+    TimerTriggerSerializer,
+    TimerTriggerUpdateSerializer,
+)
 from .tenancy import (
     AccessKeyCreatedSerializer,
     AccessKeySerializer,
@@ -10,8 +23,19 @@ from .tenancy import (
 __all__ = [
     "AccessKeyCreatedSerializer",
     "AccessKeySerializer",
+    "DeletedSerializer",
+    "ExecutionDeleteSerializer",
+    "ExecutionLogSerializer",
+    "ExecutionNotifySerializer",
+    "ExecutionRerunSerializer",
+    "ExecutionSerializer",
+    "ExecutionStartSerializer",
+    "ExecutionTemplateSerializer",
     "MembershipSerializer",
     "ProjectSerializer",
     "RegionSerializer",
+    "TaskExecutionSerializer",
     "TenantSerializer",
+    "TimerTriggerSerializer",
+    "TimerTriggerUpdateSerializer",
 ]

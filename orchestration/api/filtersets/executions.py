@@ -1,0 +1,145 @@
+"""Filters of executions, task executions and logs (the seed's ListExecutions & co.)."""
+from __future__ import annotations
+
+import json
+
+import django_filters
+from django.db.models import Q
+
+from orchestration.models import (
+    Execution,
+    ExecutionLog,
+    ExecutionStatus,
+    LogType,
+    Mode,
+    TaskExecution,
+    TaskStatus,
+    TimerTrigger,
+    Trigger,
+)
+from orchestration.services.executions import TAG_RESOURCE
+from orchestration.services.tags import filter_by_tags
+
+NONE = "none"
+
+
+def _date_range(field: str, what: str) -> tuple[django_filters.Filter, django_filters.Filter]:
+    return (
+        django_filters.IsoDateTimeFilter(field_name=field, lookup_expr="gte", help_text=f"{what} at or after."),
+        django_filters.IsoDateTimeFilter(field_name=field, lookup_expr="lte", help_text=f"{what} at or before."),
+    )
+
+
+class ExecutionFilterSet(django_filters.FilterSet):
+    template = django_filters.CharFilter(field_name="template_id", help_text="Template id.")
+    status = django_filters.MultipleChoiceFilter(choices=ExecutionStatus.choices, help_text="Repeat for several.")
+    mode = django_filters.ChoiceFilter(choices=Mode.choices)
+    trigger = django_filters.ChoiceFilter(choices=Trigger.choices)
+    template_name = django_filters.CharFilter(lookup_expr="icontains", help_text="Template name contains.")
+    executed_by = django_filters.CharFilter()
+    parent = django_filters.CharFilter(
+        method="filter_parent", help_text="Children of this execution, or `none` for top-level executions only."
+    )
+    include_child_executions = django_filters.BooleanFilter(
+        method="filter_noop", help_text="Also list child executions (of ACS::Template tasks). Default false."
+    )
+    created_after, created_before = _date_range("created_at", "Created")
+    start_date_after, start_date_before = _date_range("start_date", "Started")
+    end_date_after, end_date_before = _date_range("end_date", "Ended")
+    tag = django_filters.CharFilter(method="filter_tag", help_text="key or key:value; repeat for several tags.")
+
+    class Meta:
+        model = Execution
+        fields = ["tenant", "template", "status", "mode", "trigger", "template_name", "executed_by", "parent"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if not data.get("parent") and not data.get("include_child_executions"):
+            queryset = queryset.filter(parent__isnull=True)
+        return queryset
+
+    def filter_parent(self, queryset, name, value):
+        if value.lower() == NONE:
+            return queryset.filter(parent__isnull=True)
+        return queryset.filter(parent_id=value)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_tag(self, queryset, name, value):
+        tags = {}
+        for item in self.request.query_params.getlist("tag"):
+            key, _, tag_value = item.partition(":")
+            tags[key] = tag_value or None
+        return filter_by_tags(queryset, TAG_RESOURCE, tags)
+
+
+class TaskExecutionFilterSet(django_filters.FilterSet):
+    """By default only top-level task executions; a loop's items with ``parent_task_execution=<id>``."""
+
+    execution = django_filters.CharFilter(field_name="execution_id")
+    task_name = django_filters.CharFilter()
+    task_action = django_filters.CharFilter()
+    status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, help_text="Repeat for several.")
+    parent_task_execution = django_filters.CharFilter(
+        method="filter_parent", help_text="Items of this loop task execution, or `none` for top-level ones."
+    )
+    include_child_task_executions = django_filters.BooleanFilter(
+        method="filter_noop", help_text="Also list loop items. Default false."
+    )
+    loop_item = django_filters.CharFilter(
+        method="filter_loop_item", help_text="Loop item, as JSON or as a plain string (implies loop items)."
+    )
+    start_date_after, start_date_before = _date_range("start_date", "Started")
+    end_date_after, end_date_before = _date_range("end_date", "Ended")
+
+    class Meta:
+        model = TaskExecution
+        fields = ["execution", "task_name", "task_action", "status", "parent_task_execution"]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if not any(data.get(f) for f in ("parent_task_execution", "include_child_task_executions", "loop_item")):
+            queryset = queryset.filter(parent_task_execution__isnull=True)
+        return queryset
+
+    def filter_parent(self, queryset, name, value):
+        if value.lower() == NONE:
+            return queryset.filter(parent_task_execution__isnull=True)
+        return queryset.filter(parent_task_execution_id=value)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_loop_item(self, queryset, name, value):
+        match = Q(loop_item=value)
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+        if parsed != value:
+            match |= Q(loop_item=parsed)
+        return queryset.filter(match)
+
+
+class ExecutionLogFilterSet(django_filters.FilterSet):
+    task_execution = django_filters.CharFilter(field_name="task_execution_id")
+    log_type = django_filters.ChoiceFilter(choices=LogType.choices)
+    after_id = django_filters.NumberFilter(
+        field_name="id", lookup_expr="gt", help_text="Only lines after this log id (to follow a running execution)."
+    )
+
+    class Meta:
+        model = ExecutionLog
+        fields = ["task_execution", "log_type"]
+
+
+class TimerTriggerFilterSet(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    template = django_filters.CharFilter(field_name="template_id", help_text="Template id.")
+
+    class Meta:
+        model = TimerTrigger
+        fields = ["tenant", "template", "name", "enabled", "mode"]
