@@ -14,6 +14,7 @@ from .executions import (
     Trigger,
 )
 from .nonces import SignatureNonce
+from .orchtasks import OrchTask, OrchTaskStatus, OrchTaskStep
 from .tags import ResourceTag
 from .tenancy import AccessKey, Membership, Project, Region, Role, Scope, Tenant, TenantScopedQuerySet
 from .triggers import TimerTrigger
@@ -33,6 +34,9 @@ __all__ = [
     "Trigger",
     "AccessKey",
     "Membership",
+    "OrchTask",
+    "OrchTaskStatus",
+    "OrchTaskStep",
     "Project",
     "Region",
     "ResourceTag",
