@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef
 
-from orchestration.errors import NotFound
+from orchestration.faces.lookups import find_execution
 from orchestration.faces.paging import page
 from orchestration.models import Execution, ExecutionLog, ExecutionStatus, Scope, TaskExecution, TaskStatus
 from orchestration.services import executions as service
@@ -20,13 +20,7 @@ SORT_FIELDS = {"StartDate": "created_at", "EndDate": "end_date", "Status": "stat
 
 
 def _execution(call: Call, scope: str = Scope.VIEW) -> Execution:
-    execution_id = call.params.str("ExecutionId", required=True, max_length=64)
-    found = Execution.objects.for_user(call.caller.user, scope).filter(
-        pk=execution_id, tenant=call.caller.tenant
-    ).first()
-    if found is None:
-        raise NotFound("Execution", execution_id)
-    return found
+    return find_execution(call.caller, call.params.str("ExecutionId", required=True, max_length=64), scope)
 
 
 def _order(call: Call, default: str = "StartDate"):

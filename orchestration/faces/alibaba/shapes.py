@@ -67,6 +67,12 @@ def execution_meta(execution) -> dict[str, Any]:
     }
 
 
+def _notify_note(task) -> str:
+    """The note of the last notification (Approve, Reject, …) the task execution received."""
+    notes = [n.get("note", "") for n in task.extra.get("notifications", []) if isinstance(n, dict)]
+    return notes[-1] if notes else ""
+
+
 def task_execution_meta(task) -> dict[str, Any]:
     """``TaskExecution`` as ListTaskExecutions answers it."""
     loop = task.extra.get("loop")
@@ -85,7 +91,7 @@ def task_execution_meta(task) -> dict[str, Any]:
         "Loop": {k: v for k, v in loop.items() if k != "items"} if isinstance(loop, dict) else {},
         "ParentTaskExecutionId": task.parent_task_execution_id or "",
         "ChildExecutionId": task.child_execution_id or "",
-        "ExtraData": {"NotifyNote": task.extra.get("note", "")} if task.extra.get("note") else {},
+        "ExtraData": {"NotifyNote": note} if (note := _notify_note(task)) else {},
         "CreateDate": iso(task.created_at),
         "StartDate": iso(task.start_date),
         "EndDate": iso(task.end_date),
