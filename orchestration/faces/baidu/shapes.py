@@ -1,4 +1,4 @@
-"""Objects in the wire shapes of Baidu OOS (seed 002): templates and operators."""
+"""Objects in the wire shapes of Baidu OOS (seed 002): templates and operators (executions: ``execution_shapes``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,9 +9,19 @@ from templates_app.language.loading import load_content
 from templates_app.models import Template
 
 
+def baidu_content(content: str) -> dict[str, Any]:
+    """Template content (any format) as Baidu's template body: operators, links, linear, tags, properties."""
+    body = to_baidu(load_content(content).data)
+    body.setdefault("linear", True)
+    body.setdefault("links", [])
+    body.setdefault("tags", [])
+    body.setdefault("properties", [])
+    return body
+
+
 def baidu_template(template: Template) -> dict[str, Any]:
     """A stored template as Baidu's ``Template`` (operators converted back with ``to_baidu``)."""
-    body = to_baidu(load_content(template.content).data)
+    body = baidu_content(template.content)
     body.update({
         "id": template.pk,
         "name": template.name,
@@ -21,10 +31,6 @@ def baidu_template(template: Template) -> dict[str, Any]:
         "createdTimestamp": epoch_ms(template.created_at),
         "updatedTimestamp": epoch_ms(template.updated_at),
     })
-    body.setdefault("linear", True)
-    body.setdefault("links", [])
-    body.setdefault("tags", [])
-    body.setdefault("properties", [])
     return body
 
 

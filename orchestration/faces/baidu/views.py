@@ -1,4 +1,4 @@
-"""Baidu OOS endpoints under ``/api/logic/oos``: templates, operators (and executions, with the engine).
+"""Baidu OOS endpoints under ``/api/logic/oos``: templates and operators (executions: ``executions``).
 
 Each endpoint is a plain function ``(call) -> result``; :func:`endpoint` wraps it with
 authentication, JSON parsing and the ``{success, msg, code, result}`` envelope.
