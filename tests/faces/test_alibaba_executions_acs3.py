@@ -156,3 +156,65 @@ def test_acs3_execution_errors(server, tea, outsider):
         tea.notify_execution(oos_models.NotifyExecutionRequest(execution_id=execution_id, notify_type="Approve"))
     assert err.value.code == "InvalidStatus.Execution"
     assert Execution.objects.get(pk=execution_id).status == "Failed"
+
+
+def test_debug_complete_filters_and_log_paging(tea):
+    create_template(tea, "TeaLoop", LOOP)
+    debug = tea.start_execution(oos_models.StartExecutionRequest(template_name="TeaLoop", mode="Debug"))
+    debug_id = debug.body.execution.execution_id
+    assert drive(debug_id).status == "Waiting"
+    tea.notify_execution(oos_models.NotifyExecutionRequest(
+        execution_id=debug_id, notify_type="ExecuteTask", task_name="each"
+    ))
+    assert drive(debug_id).status in ("Success", "Waiting")
+
+    gate = tea.start_execution(oos_models.StartExecutionRequest(template_content=json.dumps(GATE)))
+    gate_id = gate.body.execution.execution_id
+    drive(gate_id)
+    tea.notify_execution(oos_models.NotifyExecutionRequest(
+        execution_id=gate_id, notify_type="CompleteExecution", execution_status="Cancelled", notify_note="not today"
+    ))
+    assert drive(gate_id).status == "Cancelled"
+    cancelled = tea.list_executions(oos_models.ListExecutionsRequest(status="Cancelled")).body.executions
+    assert [e.execution_id for e in cancelled] == [gate_id] and "not today" in cancelled[0].status_message
+
+    debugged = tea.list_executions(oos_models.ListExecutionsRequest(mode="Debug")).body.executions
+    assert [e.execution_id for e in debugged] == [debug_id]
+    assert tea.list_executions(oos_models.ListExecutionsRequest(
+        start_date_after="2000-01-01T00:00:00Z", start_date_before="2999-01-01T00:00:00Z",
+        sort_field="StartDate", sort_order="Ascending",
+    )).body.executions[0].execution_id == debug_id
+    late = oos_models.ListExecutionsRequest(start_date_after="2999-01-01T00:00:00Z")
+    assert tea.list_executions(late).body.executions == []
+    with pytest.raises(TeaException) as err:
+        tea.list_executions(oos_models.ListExecutionsRequest(start_date_after="yesterday"))
+    assert err.value.code == "InvalidParameter" and "StartDateAfter" in err.value.message
+
+    every = tea.list_task_executions(oos_models.ListTaskExecutionsRequest(
+        execution_id=debug_id, include_child_task_execution=True, task_name="each", task_action="Test::Record",
+    )).body.task_executions
+    assert len(every) >= 1 and {t.task_name for t in every} == {"each"}
+
+    logs = tea.list_execution_logs(oos_models.ListExecutionLogsRequest(execution_id=gate_id, max_results=20)).body
+    assert logs.max_results == 20 and logs.execution_logs
+    errors = tea.list_execution_logs(oos_models.ListExecutionLogsRequest(execution_id=gate_id, log_type="Error"))
+    assert all(log.log_type == "Error" for log in errors.body.execution_logs)
+
+
+def test_approve_one_loop_item(tea):
+    looped_approval = {"FormatVersion": "OOS-2019-06-01", "Tasks": [
+        {"Name": "gate", "Action": "ACS::Approve", "Properties": {}, "Loop": {"Items": [1, 2], "Concurrency": 2}}]}
+    started = tea.start_execution(oos_models.StartExecutionRequest(template_content=json.dumps(looped_approval)))
+    execution_id = started.body.execution.execution_id
+    assert drive(execution_id).status == "Waiting"
+    for item in ("2", "1"):
+        tea.notify_execution(oos_models.NotifyExecutionRequest(
+            execution_id=execution_id, notify_type="Approve", task_name="gate", loop_item=item
+        ))
+        drive(execution_id)
+    children = tea.list_task_executions(oos_models.ListTaskExecutionsRequest(
+        execution_id=execution_id, include_child_task_execution=True, task_name="gate", sort_order="Ascending",
+    )).body.task_executions
+    assert Execution.objects.get(pk=execution_id).status == "Success"
+    assert sorted((t.loop_item, t.status) for t in children if t.parent_task_execution_id) == [
+        ("1", "Success"), ("2", "Success")]

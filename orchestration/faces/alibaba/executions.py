@@ -14,7 +14,7 @@ from orchestration.services import tags as tag_service
 from templates_app.services import templates as template_service
 
 from .registry import Call, action
-from .shapes import execution_meta, iso, task_execution_meta, template_meta
+from .shapes import execution_meta, iso, loop_item_text, task_execution_meta, template_meta
 
 SORT_FIELDS = {"StartDate": "created_at", "EndDate": "end_date", "Status": "status"}
 
@@ -35,6 +35,16 @@ def _dates(call: Call, rows, field: str = "created_at"):
         if (moment := call.params.date(name)) is not None:
             rows = rows.filter(**{lookup: moment})
     return rows
+
+
+def _loop_item(execution: Execution, text: str | None) -> Any:
+    """The engine's loop item for ``LoopItem`` (OOS sends its text: ``2`` for the item 2)."""
+    if text is None:
+        return None
+    items = TaskExecution.objects.filter(execution=execution, loop_item__isnull=False).values_list(
+        "loop_item", flat=True
+    )
+    return next((item for item in items if loop_item_text(item) == text), text)
 
 
 @action("StartExecution")
@@ -87,7 +97,7 @@ def notify_execution(call: Call) -> dict[str, Any]:
         p.str("NotifyType", required=True, choices=service.NOTIFY_TYPES),
         task_execution_id=p.str("TaskExecutionId"),
         task_name=p.str("TaskName"),
-        loop_item=p.str("LoopItem"),
+        loop_item=_loop_item(execution, p.str("LoopItem")),
         parameters=p.json("Parameters", dict),
         execution_status=p.str("ExecutionStatus"),
         note=p.str("NotifyNote", default="", max_length=200),

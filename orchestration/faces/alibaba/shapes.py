@@ -1,6 +1,7 @@
 """Objects in the wire shapes of Alibaba OOS 2019-06-01 (seed 004)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from orchestration.faces.dates import iso_z as iso
@@ -67,6 +68,13 @@ def execution_meta(execution) -> dict[str, Any]:
     }
 
 
+def loop_item_text(item: Any) -> str:
+    """A loop item as OOS shows it (a string): strings as they are, anything else as compact JSON."""
+    if item is None:
+        return ""
+    return item if isinstance(item, str) else json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
+
 def _notify_note(task) -> str:
     """The note of the last notification (Approve, Reject, …) the task execution received."""
     notes = [n.get("note", "") for n in task.extra.get("notifications", []) if isinstance(n, dict)]
@@ -86,7 +94,7 @@ def task_execution_meta(task) -> dict[str, Any]:
         "Outputs": task.outputs,
         "Status": task.status,
         "StatusMessage": task.status_message,
-        "LoopItem": task.loop_item if task.loop_item is not None else "",
+        "LoopItem": loop_item_text(task.loop_item),
         "LoopBatchNumber": task.loop_batch,
         "Loop": {k: v for k, v in loop.items() if k != "items"} if isinstance(loop, dict) else {},
         "ParentTaskExecutionId": task.parent_task_execution_id or "",
