@@ -305,11 +305,13 @@ class TimerTriggerForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         try:
-            trigger_service.check_schedule(data.get("cron") or "", data.get("run_at"))
-            template = data.get("template")
-            tenant = data.get("tenant") or (self.instance.tenant if self.instance.tenant_id else None)
-            if template is not None and tenant is not None and template.tenant_id not in (None, tenant.pk):
-                raise InvalidParameter("template", "the template belongs to another tenant")
+            trigger_service.check_trigger(
+                cron=data.get("cron") or "",
+                run_at=data.get("run_at"),
+                enabled=data.get("enabled", True),
+                template=data.get("template"),
+                tenant=data.get("tenant") or (self.instance.tenant if self.instance.tenant_id else None),
+            )
         except InvalidParameter as exc:
             self.add_error(exc.place if exc.place in self.fields else None, exc.message)
         return data

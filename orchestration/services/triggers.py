@@ -27,7 +27,12 @@ def next_run(cron: str, run_at: dt.datetime | None, after: dt.datetime) -> dt.da
     return run_at if run_at and run_at > after else None
 
 
-def check_schedule(cron: str, run_at: dt.datetime | None) -> None:
+def check_schedule(cron: str, run_at: dt.datetime | None, *, enabled: bool = True) -> None:
+    """A cron expression or a one-off time; a one-off time still to come while enabled.
+
+    A disabled one-off trigger (for instance one that has already fired) may keep its
+    past time, so it can still be renamed or looked at; enabling it needs a new time.
+    """
     if bool(cron) == bool(run_at):
         raise InvalidParameter("cron", "give either a cron expression or a one-off run_at time")
     if cron:
@@ -35,8 +40,15 @@ def check_schedule(cron: str, run_at: dt.datetime | None) -> None:
             croniter(cron)
         except (CroniterBadCronError, ValueError, KeyError) as exc:
             raise InvalidParameter("cron", f"{cron!r} is not a cron expression: {exc}") from exc
-    if run_at is not None and run_at <= timezone.now():
+    if enabled and run_at is not None and run_at <= timezone.now():
         raise InvalidParameter("run_at", "must be in the future")
+
+
+def check_trigger(*, cron: str, run_at: dt.datetime | None, enabled: bool, template, tenant) -> None:
+    """Every rule a trigger must meet before it is saved (forms call this to place errors)."""
+    check_schedule(cron, run_at, enabled=enabled)
+    if template is not None and tenant is not None and template.tenant_id not in (None, tenant.pk):
+        raise InvalidParameter("template", "the template belongs to another tenant")
 
 
 def refresh_has_trigger(template: Template) -> None:
@@ -46,9 +58,8 @@ def refresh_has_trigger(template: Template) -> None:
 
 def save_trigger(trigger: TimerTrigger) -> TimerTrigger:
     """Validate and store a new or changed trigger, computing its next run."""
-    check_schedule(trigger.cron, trigger.run_at)
-    if trigger.template.tenant_id not in (None, trigger.tenant_id):
-        raise InvalidParameter("template", "the template belongs to another tenant")
+    check_trigger(cron=trigger.cron, run_at=trigger.run_at, enabled=trigger.enabled, template=trigger.template,
+                  tenant=trigger.tenant)
     trigger.next_run_at = next_run(trigger.cron, trigger.run_at, timezone.now()) if trigger.enabled else None
     with transaction.atomic():
         trigger.save()

@@ -83,3 +83,17 @@ def test_ticker_recovers_an_execution_whose_worker_died(tenant_a, operator_a, ma
     execution.refresh_from_db()
     assert execution.status == "Success"
     assert execution.lease_owner == ""
+
+
+def test_a_fired_one_off_trigger_can_still_be_edited(tenant_a, operator_a, make_template):
+    template = make_template(BODY)
+    trigger = make_trigger(tenant_a, operator_a, template, run_at=timezone.now() + dt.timedelta(hours=1))
+    TimerTrigger.objects.filter(pk=trigger.pk).update(next_run_at=timezone.now(),
+                                                      run_at=timezone.now() - dt.timedelta(minutes=1))
+    triggers.fire_due_triggers()
+    trigger.refresh_from_db()
+    trigger.name = "renamed after it fired"
+    triggers.save_trigger(trigger)  # disabled, past time: fine
+    trigger.enabled = True
+    with pytest.raises(InvalidParameter, match="future"):
+        triggers.save_trigger(trigger)
