@@ -12,6 +12,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .tenancy import Project, Tenant, TenantScopedQuerySet
 
@@ -167,7 +168,8 @@ class TaskExecution(models.Model):
     extra = models.JSONField(default=dict, blank=True, help_text="Action state, notes, vSphere task refs.")
     wake_at = models.DateTimeField(null=True, blank=True)
     deadline = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the engine to its round's clock, so created ≤ started ≤ ended always holds.
+    created_at = models.DateTimeField(default=timezone.now)
     start_date = models.DateTimeField(null=True, blank=True)
     end_date = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

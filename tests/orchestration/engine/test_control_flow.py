@@ -192,3 +192,10 @@ def test_bad_rendered_properties_fail_the_task_clearly(run):
                         parameters={"D": {"Type": "String", "Default": "soon"}}))
     assert execution.status == "Failed"
     assert "Duration" in TaskExecution.objects.get(execution=execution).status_message
+
+
+def test_task_timestamps_are_ordered(run):
+    execution = run(tpl(record("a", 1), record("b", 2), {"Name": "nap", "Action": "ACS::Sleep",
+                                                          "Properties": {"Duration": "PT0S"}}))
+    for te in TaskExecution.objects.filter(execution=execution):
+        assert te.created_at <= te.start_date <= te.end_date, te.task_name
