@@ -1,7 +1,6 @@
 """``/``: one URL shared by the RPC-style faces, told apart by their authentication markers.
 
-* ``PublicKey`` (query, form or JSON body) → the UCloud-style OrchTask face (not built
-  yet: answered with a clear UCloud-shaped error).
+* ``PublicKey`` (query, form or JSON body) → the UCloud-style OrchTask face.
 * ``Authorization: ACS3-…``, ``x-acs-action``, or ``Action``/``AccessKeyId``/
   ``SignatureMethod`` → the Alibaba OOS face.
 * nothing of the kind on a bare ``GET /`` → the native API's root.
@@ -10,10 +9,11 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
 from orchestration.faces.alibaba.views import rpc as alibaba_rpc
+from orchestration.faces.ucloud.views import endpoint as ucloud_endpoint
 
 ALIBABA_MARKERS = ("Action", "AccessKeyId", "SignatureMethod", "Signature")
 
@@ -38,17 +38,10 @@ def is_alibaba(request: HttpRequest) -> bool:
     return any(marker in request.GET or marker in request.POST for marker in ALIBABA_MARKERS)
 
 
-def ucloud_face(request: HttpRequest) -> HttpResponse:
-    """Hook for the UCloud-style face; until it exists, a UCloud envelope saying so."""
-    action = request.GET.get("Action") or request.POST.get("Action") or _json_body(request).get("Action", "")
-    message = "The UCloud-style OrchTask API is not available yet."
-    return JsonResponse({"RetCode": 160, "Action": f"{action}Response", "Message": message})
-
-
 @csrf_exempt
 def root(request: HttpRequest) -> HttpResponse:
     if is_ucloud(request):
-        return ucloud_face(request)
+        return ucloud_endpoint(request)
     if is_alibaba(request) or request.method != "GET" or request.GET:
         return alibaba_rpc(request)
     return HttpResponseRedirect("/api/v1/")

@@ -1,0 +1,52 @@
+"""Huawei AOM errors: ``{"error_code", "error_msg", "http_code"}`` with that HTTP status.
+
+=================  ====  ==============================================================
+AOM.31001302       400   invalid input: the body, a field's type or value (message names it)
+AOM.31009003       401   auth failed: no or malformed Authorization, unknown key, bad signature,
+                         expired X-Sdk-Date
+AOM.31009004       403   the key's tenant or role does not allow it, or the project is not the caller's
+AOM.31001305       500   workflow internal server error
+=================  ====  ==============================================================
+"""
+from __future__ import annotations
+
+from django.http import JsonResponse
+
+from orchestration.errors import ServiceError
+from orchestration.faces import credentials
+
+
+class HuaweiError(Exception):
+    def __init__(self, error_code: str, error_msg: str, http_code: int):
+        super().__init__(error_msg)
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.http_code = http_code
+
+    def response(self) -> JsonResponse:
+        return JsonResponse({"error_code": self.error_code, "error_msg": self.error_msg, "http_code": self.http_code},
+                            status=self.http_code)
+
+
+def invalid(field: str, why: str) -> HuaweiError:
+    return HuaweiError("AOM.31001302", f"Invalid input parameter. {field}: {why}", 400)
+
+
+def auth_failed(why: str) -> HuaweiError:
+    return HuaweiError("AOM.31009003", f"auth failed. {why}", 401)
+
+
+def forbidden(why: str) -> HuaweiError:
+    return HuaweiError("AOM.31009004", f"Forbidden. {why}", 403)
+
+
+def internal() -> HuaweiError:
+    return HuaweiError("AOM.31001305", "workflow internal server error.", 500)
+
+
+def from_service_error(exc: ServiceError) -> HuaweiError:
+    if isinstance(exc, credentials.AuthenticationError):
+        return auth_failed(exc.message)
+    if exc.kind == "forbidden":
+        return forbidden(exc.message)
+    return invalid(exc.place or "request", exc.message.removeprefix(f"{exc.place}: ") if exc.place else exc.message)

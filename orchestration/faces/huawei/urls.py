@@ -1,0 +1,8 @@
+"""Routes of the Huawei AOM face (seed 001)."""
+from django.urls import path
+
+from .views import list_workflow
+
+urlpatterns = [
+    path("v1/<str:project_id>/cms/workflow-list", list_workflow, name="huawei-list-workflow"),
+]

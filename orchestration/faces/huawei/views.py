@@ -1,0 +1,249 @@
+"""Huawei AOM ``ListWorkflow`` (seed 001): ``POST /v1/{project_id}/cms/workflow-list``.
+
+Every orchestration task of the caller's tenant is a workflow of type ``manual``
+built from the task and its generated template (one node per template task). The
+path's ``project_id`` is a ProjectID of the caller's tenant (only that project's
+tasks) or the tenant's CompanyID (all its tasks). ``page`` counts from 0.
+
+Status mapping: Ready → ``waitExecute``, Running → ``executing``, Pausing/Paused →
+``pausing``, Success → ``success``, Failed → ``fail``, Interrupted → ``cancel``, and
+a run being cancelled → ``canceling``. ``tags`` are ``task_type``, ``resource_type``
+and ``region`` of the task. ``search_time_start``/``search_time_end`` (epoch ms)
+bound the creation time.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from orchestration.errors import ServiceError
+from orchestration.models import OrchTask, Project, Scope
+from orchestration.services import orchtasks as svc
+from orchestration.services.orchtask_types import get_task_type
+
+from .auth import authenticate
+from .errors import HuaweiError, forbidden, from_service_error, internal, invalid
+
+logger = logging.getLogger(__name__)
+
+TYPES = ("cron", "event", "manual")
+SORT_FIELDS = {"create_time": "created_at", "update_time": "updated_at",
+               "last_execution_start_time": "latest_execution__start_date"}
+STATUSES = ("success", "fail", "executing", "cancel", "waitExecute", "waitApproval", "approvalFailed", "pausing",
+            "canceling")
+FIELDS = ("search", "type", "tags", "page", "size", "enterprise_project_id", "create_by", "sort_field", "sort_type",
+          "search_time_start", "search_time_end", "status")
+MAX_SIZE = 100
+DEFAULT_SIZE = 10
+
+
+@csrf_exempt
+def list_workflow(request: HttpRequest, project_id: str) -> HttpResponse:
+    try:
+        if request.method != "POST":
+            raise HuaweiError("AOM.31001302", f"Invalid input parameter. Method {request.method} is not "
+                                              "allowed; use POST.", 405)
+        caller = authenticate(request)
+        caller.require(Scope.VIEW)
+        return JsonResponse(_list(caller, project_id, _body(request)))
+    except HuaweiError as exc:
+        return exc.response()
+    except ServiceError as exc:
+        return from_service_error(exc).response()
+    except Exception:
+        logger.exception("Huawei ListWorkflow failed")
+        return internal().response()
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise invalid("body", "is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise invalid("body", "must be a JSON object")
+    unknown = sorted(set(body) - set(FIELDS))
+    if unknown:
+        raise invalid(unknown[0], f"is not a field of the query; use {', '.join(FIELDS)}")
+    return body
+
+
+def _int(body: dict, name: str, minimum: int, maximum: int | None = None) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise invalid(name, f"must be an integer, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise invalid(name, f"must be from {minimum}" + (f" to {maximum}" if maximum is not None else "")
+                      + f", got {value}")
+    return value
+
+
+def _str(body: dict, name: str, choices: tuple[str, ...] | None = None, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise invalid(name, "is required" + (f" (one of {', '.join(choices)})" if choices else ""))
+        return None
+    if not isinstance(value, str):
+        raise invalid(name, f"must be a string, got {value!r}")
+    if choices and value not in choices:
+        raise invalid(name, f"must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _scope(caller, project_id: str):
+    queryset = svc.tasks_for(caller.user, Scope.VIEW).filter(tenant=caller.tenant)
+    if project_id == str(caller.tenant.pk):
+        return queryset
+    if Project.objects.filter(pk=project_id, tenant=caller.tenant).exists():
+        return queryset.filter(project_id=project_id)
+    raise forbidden(f"project {project_id} is neither a project nor the CompanyID of tenant {caller.tenant.pk}.")
+
+
+def _list(caller, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    sort_field = _str(body, "sort_field", tuple(SORT_FIELDS), required=True)
+    sort_type = _str(body, "sort_type", ("ASC", "DESC"), required=True)
+    page = _int(body, "page", 0) or 0
+    size = _int(body, "size", 1, MAX_SIZE) or DEFAULT_SIZE
+    start_ms, end_ms = _int(body, "search_time_start", 0), _int(body, "search_time_end", 0)
+    if start_ms is not None and end_ms is not None and start_ms > end_ms:
+        raise invalid("search_time_start", "must not be after search_time_end")
+    kind = _str(body, "type", TYPES)
+    status = _str(body, "status", STATUSES)
+    search, create_by = _str(body, "search"), _str(body, "create_by")
+    enterprise_project = _str(body, "enterprise_project_id")
+    tags = body.get("tags")
+    if tags is not None and (not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values())):
+        raise invalid("tags", "must be an object of string values")
+
+    queryset = _scope(caller, project_id)
+    if kind not in (None, "manual"):
+        queryset = queryset.none()  # orchestration tasks run by hand or by API call only
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(remark__icontains=search) | Q(pk=search))
+    if create_by:
+        queryset = queryset.filter(created_by__username=create_by)
+    if enterprise_project not in (None, "", "0", "all_granted_eps"):
+        queryset = queryset.filter(project_id=enterprise_project)
+    if start_ms is not None:
+        queryset = queryset.filter(created_at__gte=_moment(start_ms))
+    if end_ms is not None:
+        queryset = queryset.filter(created_at__lte=_moment(end_ms))
+    for key, value in (tags or {}).items():
+        column = {"task_type": "task_type", "resource_type": "resource_type", "region": "region_id"}.get(key)
+        queryset = queryset.filter(**{column: value}) if column else queryset.none()
+    if status:
+        queryset = queryset.filter(_status_q(status))
+    column = SORT_FIELDS[sort_field]
+    ordering = f"-{column}" if sort_type == "DESC" else column
+    queryset = queryset.order_by(ordering, "id") if sort_type == "ASC" else queryset.order_by(ordering, "-id")
+    total = queryset.count()
+    rows = list(queryset[page * size:(page + 1) * size])
+    return {"elements": [workflow(task, project_id) for task in rows], "total_elements": total}
+
+
+def _moment(ms: int):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _status_q(status: str) -> Q:
+    by_task = {"success": ["Success"], "fail": ["Failed"], "cancel": ["Interrupted"], "waitExecute": ["Ready"],
+               "pausing": ["Pausing", "Paused"], "executing": ["Running"]}
+    if status == "canceling":
+        return Q(latest_execution__cancel_requested=True) & svc.status_filter("Running")
+    if status not in by_task:
+        return Q(pk__in=[])  # waitApproval, approvalFailed: orchestration tasks need no approval
+    query = Q(pk__in=[])
+    for name in by_task[status]:
+        query |= svc.status_filter(name)
+    if status == "executing":
+        query &= ~Q(latest_execution__cancel_requested=True)
+    return query
+
+
+def workflow_status(task: OrchTask) -> str:
+    status = svc.task_status(task)
+    if status == "Running" and task.latest_execution.cancel_requested:
+        return "canceling"
+    return {"Ready": "waitExecute", "Running": "executing", "Pausing": "pausing", "Paused": "pausing",
+            "Success": "success", "Failed": "fail", "Interrupted": "cancel"}[status]
+
+
+def _ms(moment) -> int:
+    return int(moment.timestamp() * 1000) if moment is not None else 0
+
+
+def workflow(task: OrchTask, project_id: str) -> dict[str, Any]:
+    kind = get_task_type(task.task_type)
+    steps = svc.effective_steps(task)
+    template = svc.generated_template(task, steps)
+    ex = task.latest_execution
+    template_name = f"OrchTask-{task.pk}"
+    return {
+        "id": task.pk,
+        "name": task.name,
+        "type": "manual",
+        "description": task.remark,
+        "tags": {"task_type": task.task_type, "resource_type": task.resource_type, "region": task.region_id},
+        "create_time": _ms(task.created_at),
+        "create_by": task.created_by.get_username() if task.created_by else "",
+        "update_time": _ms(task.updated_at),
+        "update_by": "",
+        "edit_time": 0,
+        "template_id": template_name,
+        "template_name": template_name,
+        "template_i18n": {"en-us": {"name": kind.name, "description": template["Description"]},
+                          "zh-cn": {"name": kind.name, "description": template["Description"]}},
+        "task_type": task.task_type,
+        "input": {
+            "project_id": project_id,
+            "region_id": task.region_id,
+            "get_instances": {"type": "cmdb_manual" if task.steps.exists() else "condition",
+                              "vm_id_list": json.dumps([rid for s in steps for rid in s.resource_ids]),
+                              "condition": task.condition, "group": "vm_instance"},
+            "steps": {"orders": json.dumps([{"order": s.order, "delay": s.delay, "resourceIDs": ",".join(
+                s.resource_ids)} for s in steps]), "group": "steps"},
+        },
+        "nodes": [_node(node) for node in template["Tasks"]],
+        "status": workflow_status(task),
+        "last_execution_id": ex.pk if ex else "",
+        "last_execution_start_time": _ms(ex.start_date or ex.created_at) if ex else 0,
+        "last_execution_end_time": _ms(ex.end_date) if ex else 0,
+        "last_execute_by": ex.executed_by if ex else "",
+        "citation_urns": [],
+        "quote": [],
+        "steps": [],
+        "execution_action_rules": [],
+        "execution_permission": [],
+        "is_delete": False,
+        "enterprise_project_id": task.project_id or "0",
+        "project_id": project_id,
+    }
+
+
+def _node(task: dict[str, Any]) -> dict[str, Any]:
+    properties = dict(task.get("Properties", {}))
+    if "Loop" in task:
+        properties["VMIds"] = task["Loop"]["Items"]
+    parameters = [{"key": f"properties.{key}", "value": value if isinstance(value, str) else json.dumps(value),
+                   "default": "", "format": "", "isEditor": False, "showFormat": False}
+                  for key, value in properties.items()]
+    return {
+        "id": task["Name"],
+        "name": task["Name"],
+        "task_name": task["Action"],
+        "category": "service",
+        "description": task.get("Description", ""),
+        "ignore_error": False,
+        "metadata": {"type": "operation", "configuration": {"func_app": "OOS", "func_urn": task["Action"],
+                                                            "func_version": "latest", "parameters": parameters}},
+    }
