@@ -8,8 +8,12 @@ is lossless) and these entries give it a schema, risk and permissions. The engin
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, ClassVar
+
 from .base import Action
 from .registry import register
+from .vsphere import RebootVMGuest, StartVM, StopVM, VSphereAction
 
 _INSTANCES_SCHEMA = {
     "type": "object",
@@ -30,9 +34,35 @@ _INSTANCES_SCHEMA = {
 
 
 class BaiduBCCAction(Action):
+    """Runs as its vSphere counterpart, with Baidu's instance ids taken as VM ids (morefs or UUIDs)."""
+
     type = "Atomic.API"
     service = "BCC"
     properties_schema = _INSTANCES_SCHEMA
+    synchronous = False
+    runs_as: ClassVar[type[VSphereAction]]
+
+    @staticmethod
+    def vm_ids(properties: dict[str, Any]) -> list[str]:
+        ids = [item["instanceId"] for item in properties.get("instances") or []]
+        if properties.get("instanceId"):
+            ids.append(properties["instanceId"])
+        return [str(i) for i in dict.fromkeys(ids)]
+
+    def _as_vsphere(self, ctx):
+        return self.runs_as(), dataclasses.replace(ctx, properties={"VMIds": self.vm_ids(ctx.properties)})
+
+    def start(self, ctx):
+        action, translated = self._as_vsphere(ctx)
+        return action.start(translated)
+
+    def poll(self, ctx):
+        action, translated = self._as_vsphere(ctx)
+        return action.poll(translated)
+
+    def cancel(self, ctx):
+        action, translated = self._as_vsphere(ctx)
+        return action.cancel(translated)
 
 
 @register
@@ -42,6 +72,7 @@ class BCCStopInstance(BaiduBCCAction):
     api = "StopInstance"
     risk = "High"
     permissions = ("vsphere:DescribeVMs", "vsphere:PowerOffVM")
+    runs_as = StopVM
 
 
 @register
@@ -51,6 +82,7 @@ class BCCStartInstance(BaiduBCCAction):
     api = "StartInstance"
     risk = "Low"
     permissions = ("vsphere:DescribeVMs", "vsphere:PowerOnVM")
+    runs_as = StartVM
 
 
 @register
@@ -60,3 +92,4 @@ class BCCRebootInstance(BaiduBCCAction):
     api = "RebootInstance"
     risk = "Medium"
     permissions = ("vsphere:DescribeVMs", "vsphere:RebootGuest")
+    runs_as = RebootVMGuest

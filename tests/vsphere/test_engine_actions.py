@@ -189,3 +189,24 @@ def test_wait_for_a_live_power_state_through_execute_api(vcenter, tenant_a, oper
     assert execution.status == "Success", execution.status_message
     assert TaskExecution.objects.get(execution=execution, task_name="list").outputs == {"ids": [moref]}
     ensure_powered_on(vcenter, "DC0_H0_VM0")
+
+
+def test_baidu_bcc_operators_run_as_vm_actions(vcenter, tenant_a, operator_a):
+    """A Baidu inline template (seed 002's StopInstance with instanceId) runs on vSphere VMs."""
+    from templates_app.language.baidu import from_baidu
+
+    sync_vcenter(vcenter)
+    ensure_powered_on(vcenter, "DC0_H0_VM1")
+    moref = vm_named(vcenter, "DC0_H0_VM1").moref
+    content = from_baidu({"name": "stop-bcc", "linear": True, "operators": [
+        {"name": "stop", "operator": "BCE::BCC::StopInstance", "retries": 0,
+         "properties": {"instances": [{"instanceId": moref}]}},
+        {"name": "start", "operator": "BCE::BCC::StartInstance", "properties": {"instanceId": moref}},
+    ]})
+    execution = start_execution(tenant=tenant_a, user=operator_a, template=None, safety_check="Skip",
+                                template_content=json.dumps(content), template_name="stop-bcc")
+    execution = drive(execution, timeout=60)
+    assert execution.status == "Success", execution.status_message
+    stop = TaskExecution.objects.get(execution=execution, task_name="stop")
+    assert [op["VMId"] for op in stop.extra["action"]["ops"]] == [moref]
+    assert power(vcenter, "DC0_H0_VM1") == "poweredOn"
