@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import dashboard, executions, shell, templates
+from orchestration.console.views import dashboard, executions, shell, templates, vsphere
 
 app_name = "console"
 
@@ -31,12 +31,23 @@ urlpatterns += [
     path("executions/<str:execution_id>/live/", executions.execution_live, name="execution-live"),
     path("executions/<str:execution_id>/logs/", executions.execution_logs, name="execution-logs"),
     path("executions/<str:execution_id>/act/", executions.execution_act, name="execution-act"),
+    path(
+        "executions/<str:execution_id>/tasks/<str:task_execution_id>/items/",
+        executions.loop_items,
+        name="execution-loop-items",
+    ),
     path("approvals/", executions.approvals, name="approvals"),
 ]
 
-# Areas whose backend has not landed yet answer with a "not available yet" page; each
-# line is replaced by the real views when the OrchTasks and vSphere services land.
+urlpatterns += [
+    path("vsphere/", vsphere.vcenter_list, name="vsphere"),
+    path("vsphere/vcenters/<int:vcenter_id>/act/", vsphere.vcenter_act, name="vsphere-vcenter-act"),
+    path("vsphere/inventory/", vsphere.inventory_browser, name="vsphere-inventory"),
+    path("vsphere/tasks/", vsphere.task_list, name="vsphere-tasks"),
+]
+
+# Areas whose backend has not landed yet answer with a "not available yet" page; the
+# line is replaced by the real views when the OrchTasks service lands.
 urlpatterns += [
     path("orchtasks/", shell.unavailable("orchtasks"), name="orchtasks"),
-    path("vsphere/", shell.unavailable("vsphere"), name="vsphere"),
 ]

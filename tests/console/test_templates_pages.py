@@ -146,4 +146,4 @@ def test_delete_needs_admin(operator_a, admin_a, own, client_as):
 def test_dashboard_counts_and_builtins(operator_a, own, client_as):
     page = client_as(operator_a).get("/console/").content.decode()
     assert "Start from a built-in template" in page and "ACS-VSphere-RollingReboot" in page
-    assert "Executions by status" in page and "Not available yet." in page
+    assert "Executions by status" in page and "vCenter sync health" in page

@@ -20,6 +20,7 @@ APT_PACKAGES=(
     golang-go                         # builds the vCenter simulator
     golang-github-vmware-govmomi-dev  # govmomi sources: simulator.VPX()
     chromium                          # headless browser for the console tests (tests/console)
+    fonts-wqy-zenhei                  # CJK font so Chinese console screenshots render
 )
 # shellcheck disable=SC2206
 APT_PACKAGES+=(${EXTRA_APT_PACKAGES:-})

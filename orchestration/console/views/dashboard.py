@@ -1,9 +1,8 @@
 """The dashboard: what an operator looks at first.
 
-Built from panels, each a context function plus a block in ``console/dashboard.html``.
-Panels whose backend has not landed yet (vCenter sync health) have their block in the page showing "not
-available yet"; wiring one up means writing its context function here, adding it to
-``PANELS`` and filling its ``{% block %}``.
+Built from panels, each a context function plus a block in ``console/dashboard.html``;
+a new panel means a context function (here or beside its area's views, as the vCenter
+sync health lives in ``views/vsphere.py``), an entry in ``PANELS`` and its ``{% block %}``.
 """
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from orchestration.console import selection
 from orchestration.console.access import signed_in
 from orchestration.console.pages import render_page
-from orchestration.console.views import executions
+from orchestration.console.views import executions, vsphere
 from orchestration.models import Execution, ExecutionStatus, Scope, Tenant
 from templates_app.models import ShareType, Template
 
@@ -67,10 +66,8 @@ PANELS: list[PanelContext] = [
     executions_by_status,
     waiting_approvals,
     recent_failures,
+    vsphere.sync_health,
 ]
-
-# Still to come, with a ``{% block %}`` of the same name already in the page:
-# vcenter_sync_health (once the vSphere work exposes a service the console can read).
 
 
 @signed_in

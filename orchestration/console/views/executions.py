@@ -1,8 +1,8 @@
 """Execution pages: the Run form, the list, the live detail page and the approvals inbox.
 
-Starting, cancelling, approving and rejecting go through
+Starting, cancelling, approving, rejecting and re-running go through
 ``orchestration.services.executions`` (``start_execution``, ``cancel_execution``,
-``notify_execution``), the same functions the API faces call: parameter rules, roles
+``notify_execution``, ``rerun_execution``), the same functions the API faces call: parameter rules, roles
 and state checks are theirs. Views here only pick rows (scoped to the selected
 tenant) and render them.
 """
@@ -30,6 +30,7 @@ from templates_app.services import analysis
 from templates_app.services.templates import find_template, get_version
 
 PAGE_SIZE = 25
+ITEM_PAGE_SIZE = 50
 LOG_LIMIT = 500
 POLL_SECONDS = 2
 # Task executions that wait for a person to say yes or no.
@@ -125,7 +126,12 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
         r.item_count = sum(1 for c in runs if c.parent_task_execution_id == r.id)
     parsed = parsed_content(execution.template_content)
     waiting = [r for r in runs if r.status == TaskStatus.WAITING]
+    # What rerun_execution would resume from: the newest failed top-level task.
+    failed = [r for r in top if r.status == TaskStatus.FAILED]
+    rerun_from = failed[-1] if execution.status == ExecutionStatus.FAILED and failed else None
     return {
+        "rerun_from": rerun_from,
+        "rerun_from_loop": rerun_from is not None and isinstance(rerun_from.extra.get("loop"), dict),
         "execution": execution,
         "graph": graph.build(parsed, runs),
         "runs": top,
@@ -197,6 +203,9 @@ def execution_act(request: HttpRequest, execution_id: str) -> HttpResponse:
     note = request.POST.get("note", "")[:500]
     if action == "cancel":
         service.cancel_execution(execution, request.user)
+    elif action in ("rerun", "rerun-failed-items"):
+        # "Re-run from failed step" re-runs a failed loop whole; the other button only its failed items.
+        service.rerun_execution(execution, request.user, failed_items_only=action == "rerun-failed-items")
     elif action in NOTIFY:
         service.notify_execution(
             execution,
@@ -212,6 +221,45 @@ def execution_act(request: HttpRequest, execution_id: str) -> HttpResponse:
     if back == "approvals":
         return redirect("console:approvals")
     return redirect("console:execution-detail", execution_id=execution.pk)
+
+
+@signed_in
+@service_errors("executions")
+def loop_items(request: HttpRequest, execution_id: str, task_execution_id: str) -> HttpResponse:
+    """One loop task's items (its child task executions), a page at a time."""
+    execution = _execution(request, execution_id)
+    loop = execution.task_executions.filter(pk=task_execution_id).first()
+    if loop is None:
+        raise NotFound("TaskExecution", task_execution_id)
+    items = loop.children.order_by("loop_index", "created_at", "id").select_related("child_execution")
+    status = request.GET.get("status", "")
+    if status in TaskStatus.values:
+        items = items.filter(status=status)
+    page = Paginator(items, ITEM_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "te": te,
+            "item": json.dumps(te.loop_item, ensure_ascii=False),
+            "outputs": json.dumps(te.outputs, ensure_ascii=False, indent=1) if te.outputs else "",
+        }
+        for te in page
+    ]
+    counts = dict(loop.children.values_list("status").annotate(n=Count("id")))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "execution": execution,
+        "loop": loop,
+        "page": page,
+        "rows": rows,
+        "status": status,
+        "counts": sorted(counts.items()),
+        "query": query.urlencode(),
+        "poll": not loop.is_finished,
+    }
+    if request.htmx and request.htmx.target == "item-results":
+        return render(request, "console/executions/_loop_items.html", context)
+    return render_page(request, "console/executions/loop_items.html", context, active="executions")
 
 
 @signed_in

@@ -1,0 +1,41 @@
+"""Template filters of the operator console (``{% load console %}``).
+
+Thin wrappers: the mappings live in :mod:`orchestration.console.labels`; this module
+only exists here because Django finds tag libraries in installed apps' ``templatetags``.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django import template
+
+from orchestration.console import labels
+
+register = template.Library()
+
+
+@register.filter
+def status_label(value: str, kind: str = "status"):
+    """``{{ execution.status|status_label }}``; ``{{ task.status|status_label:"vsphere_task" }}``."""
+    return labels.label(value or "", kind)
+
+
+@register.filter
+def megabytes(value) -> str:
+    """Memory in MB as MB or GB (``2048`` → ``2 GB``)."""
+    if value in (None, ""):
+        return ""
+    value = int(value)
+    if value >= 1024 and value % 1024 == 0:
+        return f"{value // 1024} GB"
+    if value >= 1024:
+        return f"{value / 1024:.1f} GB"
+    return f"{value} MB"
+
+
+@register.filter
+def epoch(value):
+    """Epoch seconds (vSphere task times) as an aware datetime for the ``date`` filter."""
+    if value in (None, ""):
+        return None
+    return datetime.fromtimestamp(int(value), tz=UTC)
