@@ -1,9 +1,9 @@
 """django-q2 schedules of each vCenter: task sync and inventory sync.
 
 Intervals under a minute become a 6-field cron (``* * * * * */10`` = every 10 s).
-django-q2's scheduler only looks at schedules about every 30 seconds, so a 10 s
-interval effectively runs at the scheduler's pace (~30 s) until a precise ticker
-replaces it; intervals of a minute or more are exact to that granularity.
+django-q2's scheduler only looks at schedules about every 30 seconds, so the task
+sync schedules are fired by the engine ticker instead (``manage.py runengine``,
+see ``orchestration.engine.ticker.run_schedules_precisely``), on time to a tick.
 """
 from __future__ import annotations
 

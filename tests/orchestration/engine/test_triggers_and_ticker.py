@@ -97,3 +97,25 @@ def test_a_fired_one_off_trigger_can_still_be_edited(tenant_a, operator_a, make_
     trigger.enabled = True
     with pytest.raises(InvalidParameter, match="future"):
         triggers.save_trigger(trigger)
+
+
+def test_ticker_fires_registered_schedules_on_time():
+    from django_q.models import Schedule
+
+    ticker.run_schedules_precisely("vsphere.tasks.sync_vcenter_tasks")
+    schedule = Schedule.objects.create(
+        name="precise", func="vsphere.tasks.sync_vcenter_tasks", args="42", schedule_type=Schedule.CRON,
+        cron="* * * * * */10", repeats=-1,
+    )
+    other = Schedule.objects.create(name="coarse", func="math.floor", args="1.5", schedule_type=Schedule.MINUTES,
+                                    minutes=1, repeats=-1)
+    # Both due a second ago (creating a cron schedule computes its own next run).
+    Schedule.objects.filter(pk__in=[schedule.pk, other.pk]).update(next_run=timezone.now() - dt.timedelta(seconds=1))
+    before = OrmQ.objects.count()
+    assert ticker.fire_due_schedules() == 1
+    assert OrmQ.objects.count() == before + 1
+    schedule.refresh_from_db()
+    assert timezone.now() < schedule.next_run <= timezone.now() + dt.timedelta(seconds=10)
+    assert ticker.fire_due_schedules() == 0
+    other.refresh_from_db()
+    assert other.next_run < timezone.now()  # left to django-q2's own scheduler
