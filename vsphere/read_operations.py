@@ -41,20 +41,25 @@ def tenant_vcenters(tenant_id: int, parameters: dict[str, Any]):
     return vcenters.distinct()
 
 
-@read_operation("VSphere", "DescribeVMs")
-def describe_vms(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
+def select_vms(tenant_id: int, selection: dict[str, Any], *, include_templates: bool = False) -> list[InventoryObject]:
+    """The VMs a selection (``VMIds``, ``VMNames``, ``NamePattern``, ``Folder``, ``Tag``,
+    optionally ``VCenterId``/``RegionId``) picks among the tenant's vCenters' inventory."""
     from vsphere.services.vm_operations import resolve_targets
 
-    vms = resolve_targets(
-        tenant_vcenters(tenant_id, parameters),
-        vm_ids=parameters.get("VMIds"),
-        names=parameters.get("VMNames"),
-        name_pattern=parameters.get("NamePattern"),
-        folder=parameters.get("Folder"),
-        tag=parameters.get("Tag"),
-        include_templates=True,
+    return resolve_targets(
+        tenant_vcenters(tenant_id, selection),
+        vm_ids=selection.get("VMIds"),
+        names=selection.get("VMNames"),
+        name_pattern=selection.get("NamePattern"),
+        folder=selection.get("Folder"),
+        tag=selection.get("Tag"),
+        include_templates=include_templates,
     )
-    return {"VMs": [vm_summary(vm) for vm in vms]}
+
+
+@read_operation("VSphere", "DescribeVMs")
+def describe_vms(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
+    return {"VMs": [vm_summary(vm) for vm in select_vms(tenant_id, parameters, include_templates=True)]}
 
 
 @read_operation("VSphere", "DescribeVMPowerState")

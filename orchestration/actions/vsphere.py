@@ -78,19 +78,9 @@ class VSphereAction(Action):
         raise NotImplementedError
 
     def targets(self, ctx, include_templates: bool = False) -> list:
-        from vsphere.read_operations import tenant_vcenters
-        from vsphere.services.vm_operations import resolve_targets
+        from vsphere.read_operations import select_vms
 
-        props = ctx.properties
-        return resolve_targets(
-            tenant_vcenters(ctx.execution.tenant_id, props),
-            vm_ids=props.get("VMIds"),
-            names=props.get("VMNames"),
-            name_pattern=props.get("NamePattern"),
-            folder=props.get("Folder"),
-            tag=props.get("Tag"),
-            include_templates=include_templates,
-        )
+        return select_vms(ctx.execution.tenant_id, ctx.properties, include_templates=include_templates)
 
     def start(self, ctx):
         from vsphere.services.faults import VSphereError

@@ -53,7 +53,11 @@ class TenantScopedQuerySet(models.QuerySet):
         tenant_ids = Membership.objects.filter(
             user=user, role__in=SCOPE_ROLES[scope], tenant__enabled=True
         ).values("tenant_id")
-        return self.filter(**{f"{self.model.tenant_lookup}__in": tenant_ids})
+        return self.filter(self.visible(tenant_ids, scope))
+
+    def visible(self, tenant_ids, scope: str) -> models.Q:
+        """Rows of these tenants; querysets with rows shared beyond a tenant widen this."""
+        return models.Q(**{f"{self.model.tenant_lookup}__in": tenant_ids})
 
 
 def _new_project_id() -> str:

@@ -1,6 +1,6 @@
 import django_filters
 
-from orchestration.services.tags import filter_by_tags
+from orchestration.api.filtersets.tags import TagFilter
 from templates_app.models import ShareType, Template, TemplateFormat
 from templates_app.services.templates import TAG_RESOURCE
 
@@ -14,15 +14,8 @@ class TemplateFilterSet(django_filters.FilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
     has_trigger = django_filters.BooleanFilter()
-    tag = django_filters.CharFilter(method="filter_tag", help_text="key or key:value; repeat for several tags.")
+    tag = TagFilter(resource_type=TAG_RESOURCE)
 
     class Meta:
         model = Template
         fields = ["tenant", "name", "created_by", "share_type", "content_format", "has_trigger", "template_type"]
-
-    def filter_tag(self, queryset, name, value):
-        tags = {}
-        for item in self.request.query_params.getlist("tag"):
-            key, _, tag_value = item.partition(":")
-            tags[key] = tag_value or None
-        return filter_by_tags(queryset, TAG_RESOURCE, tags)

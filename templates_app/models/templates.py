@@ -12,8 +12,8 @@ import secrets
 from django.db import models
 from django.db.models import Q
 
-from orchestration.models import Membership, Scope
-from orchestration.models.tenancy import SCOPE_ROLES, TenantScopedQuerySet
+from orchestration.models import Scope
+from orchestration.models.tenancy import TenantScopedQuerySet
 
 MAX_VERSIONS = 200
 
@@ -33,19 +33,10 @@ class TemplateFormat(models.TextChoices):
 
 
 class TemplateQuerySet(TenantScopedQuerySet):
-    def for_user(self, user, scope: str = Scope.VIEW) -> TemplateQuerySet:
+    def visible(self, tenant_ids, scope: str) -> Q:
         """A tenant's own templates, plus the public ones for reading and running (never managing)."""
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        tenant_ids = Membership.objects.filter(
-            user=user, role__in=SCOPE_ROLES[scope], tenant__enabled=True
-        ).values("tenant_id")
-        visible = Q(tenant__in=tenant_ids)
-        if scope != Scope.MANAGE:
-            visible |= Q(share_type=ShareType.PUBLIC)
-        return self.filter(visible)
+        own = super().visible(tenant_ids, scope)
+        return own if scope == Scope.MANAGE else own | Q(share_type=ShareType.PUBLIC)
 
 
 class Template(models.Model):

@@ -5,20 +5,17 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from orchestration.encryption import EncryptedTextField
-from orchestration.models import Region, Scope, Tenant, TenantScopedQuerySet
+from orchestration.models import Region, Tenant, TenantScopedQuerySet
 
 
 class VCenterQuerySet(TenantScopedQuerySet):
-    def for_user(self, user, scope: str = Scope.VIEW) -> VCenterQuerySet:
-        """vCenters allowed to one of the user's tenants, each once.
+    def visible(self, tenant_ids, scope: str) -> models.Q:
+        """vCenters allowed to one of these tenants, each once.
 
-        ``tenant_lookup`` crosses an M2M, so the plain filter would repeat a vCenter
-        shared by two of the caller's tenants; filtering by primary key keeps rows unique.
+        ``tenants`` is an M2M, so a plain join would repeat a vCenter shared by two of
+        the caller's tenants; a primary-key subquery keeps rows unique.
         """
-        scoped = super().for_user(user, scope)
-        if user is not None and user.is_authenticated and user.is_superuser:
-            return scoped
-        return self.filter(pk__in=scoped.values("pk"))
+        return models.Q(pk__in=VCenter.objects.filter(tenants__in=tenant_ids).values("pk"))
 
 
 class Protocol(models.TextChoices):
@@ -97,8 +94,6 @@ class VCenter(models.Model):
 class VCenterOwnedQuerySet(TenantScopedQuerySet):
     """Rows belonging to a vCenter, visible to the tenants that may use that vCenter."""
 
-    def for_user(self, user, scope: str = Scope.VIEW) -> VCenterOwnedQuerySet:
+    def visible(self, tenant_ids, scope: str) -> models.Q:
         # A subquery on vCenters, not a join through their tenants, so no row repeats.
-        if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
-            return self.all()
-        return self.filter(vcenter__in=VCenter.objects.for_user(user, scope).values("pk"))
+        return models.Q(vcenter__in=VCenter.objects.filter(tenants__in=tenant_ids).values("pk"))

@@ -6,6 +6,7 @@ import json
 import django_filters
 from django.db.models import Q
 
+from orchestration.api.filtersets.tags import TagFilter
 from orchestration.models import (
     Execution,
     ExecutionLog,
@@ -18,7 +19,6 @@ from orchestration.models import (
     Trigger,
 )
 from orchestration.services.executions import TAG_RESOURCE
-from orchestration.services.tags import filter_by_tags
 
 NONE = "none"
 
@@ -46,7 +46,7 @@ class ExecutionFilterSet(django_filters.FilterSet):
     created_after, created_before = _date_range("created_at", "Created")
     start_date_after, start_date_before = _date_range("start_date", "Started")
     end_date_after, end_date_before = _date_range("end_date", "Ended")
-    tag = django_filters.CharFilter(method="filter_tag", help_text="key or key:value; repeat for several tags.")
+    tag = TagFilter(resource_type=TAG_RESOURCE)
 
     class Meta:
         model = Execution
@@ -67,12 +67,6 @@ class ExecutionFilterSet(django_filters.FilterSet):
     def filter_noop(self, queryset, name, value):
         return queryset
 
-    def filter_tag(self, queryset, name, value):
-        tags = {}
-        for item in self.request.query_params.getlist("tag"):
-            key, _, tag_value = item.partition(":")
-            tags[key] = tag_value or None
-        return filter_by_tags(queryset, TAG_RESOURCE, tags)
 
 
 class TaskExecutionFilterSet(django_filters.FilterSet):
