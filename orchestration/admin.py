@@ -345,3 +345,6 @@ class TimerTriggerAdmin(TenantScopedAdmin):
     def delete_queryset(self, request, queryset):
         for trigger in queryset:
             trigger_service.delete_trigger(trigger)
+
+
+from orchestration import admin_orchtasks  # noqa: E402, F401  (registers OrchTaskAdmin)

@@ -10,4 +10,5 @@ routes = [
     ("executions", views.ExecutionViewSet, None),
     ("task-executions", views.TaskExecutionViewSet, None),
     ("timer-triggers", views.TimerTriggerViewSet, None),
+    ("orch-tasks", views.OrchTaskViewSet, None),
 ]

@@ -240,3 +240,61 @@ def test_tenant_isolation_and_roles(synced, tenant_a, tenant_b, operator_a, view
     with pytest.raises(InvalidParameter, match="Operation"):
         svc.operate_orch_task(task, operator_a, "Explode")
     assert list(svc.tasks_for(operator_a).filter(svc.status_filter("Ready"))) == [task]
+
+
+# ---------------------------------------------------------------------- native API and admin
+
+
+def test_native_api(synced, tenant_a, operator_a, viewer_a, admin_b, api):
+    a, b = vm(synced, "DC0_H0_VM0").moref, vm(synced, "DC0_H0_VM1").moref
+    client = api.as_user(operator_a)
+    types = client.get("/api/v1/orch-tasks/types/").json()
+    assert {t["task_type"] for t in types} >= {"StartInOrder", "StopInOrder", "SnapshotInOrder"}
+    answer = client.post("/api/v1/orch-tasks/", {
+        "region": REGION, "name": "api", "task_type": "SnapshotInOrder",
+        "steps": [{"order": 1, "delay": 0, "resourceIDs": a}, step(2, b, delay=1)]}, format="json")
+    assert answer.status_code == 201, answer.json()
+    task_id = answer.json()["id"]
+    assert answer.json()["status"] == "Ready"
+    assert [s["order"] for s in answer.json()["steps"]] == [1, 2]
+    bad = client.post("/api/v1/orch-tasks/", {"region": REGION, "name": "bad", "task_type": "StartInOrder",
+                                              "steps": [step(1, a), step(1, b)]}, format="json")
+    assert bad.status_code == 400 and "orders must be unique" in json.dumps(bad.json())
+    assert client.get(f"/api/v1/orch-tasks/{task_id}/template/").json()["Tasks"][0]["Name"] == "Step1"
+    answer = client.post(f"/api/v1/orch-tasks/{task_id}/operate/", {"operation": "Execute"}, format="json")
+    assert answer.status_code == 200 and answer.json()["status"] == "Running"
+    drive(answer.json()["latest_execution"], timeout=60)
+    got = client.get(f"/api/v1/orch-tasks/{task_id}/").json()
+    assert got["status"] == "Success" and got["execution"]["result"] == "Success"
+    assert {r["resource_id"]: r["execution"]["result"] for s in got["steps"] for r in s["resources"]} == {
+        a: "Success", b: "Success"}
+    listed = client.get("/api/v1/orch-tasks/", {"status": "Success", "keyword": "api"}).json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert [r["id"] for r in rows] == [task_id]
+    answer = client.patch(f"/api/v1/orch-tasks/{task_id}/", {"steps": [step(1, b)]}, format="json")
+    assert answer.status_code == 200 and [r["resource_id"] for r in answer.json()["steps"][0]["resources"]] == [b]
+    assert api.as_user(viewer_a).post(f"/api/v1/orch-tasks/{task_id}/operate/", {"operation": "Execute"},
+                                      format="json").status_code == 403
+    assert api.as_user(admin_b).get(f"/api/v1/orch-tasks/{task_id}/").status_code == 404
+    client = api.as_user(operator_a)  # the one client, acting as the operator again
+    assert client.post(f"/api/v1/orch-tasks/{task_id}/operate/", {"operation": "Resume"},
+                       format="json").status_code == 409
+    assert client.delete(f"/api/v1/orch-tasks/{task_id}/").status_code == 204
+
+
+def test_admin_pages_and_actions(synced, tenant_a, operator_a, client):
+    from django.contrib.auth import get_user_model
+
+    a = vm(synced, "DC0_H0_VM0").moref
+    task = create(tenant_a, operator_a, [step(1, a)], task_type="SnapshotInOrder")
+    root = get_user_model().objects.create_superuser(username="root", password="pw-root", email="")
+    client.force_login(root)
+    assert client.get("/admin/orchestration/orchtask/").status_code == 200
+    page = client.get(f"/admin/orchestration/orchtask/{task.pk}/change/")
+    assert page.status_code == 200 and a in page.content.decode()
+    answer = client.post("/admin/orchestration/orchtask/", {"action": "op_execute", "_selected_action": [task.pk]})
+    assert answer.status_code == 302
+    task.refresh_from_db()
+    drive(task.latest_execution, timeout=60)
+    page = client.get(f"/admin/orchestration/orchtask/{task.pk}/change/").content.decode()
+    assert "Success" in page and "Per-resource results" in page

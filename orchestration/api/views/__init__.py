@@ -1,10 +1,12 @@
 from .executions import ExecutionViewSet, TaskExecutionViewSet, TimerTriggerViewSet
+from .orchtasks import OrchTaskViewSet
 from .tenancy import AccessKeyViewSet, MembershipViewSet, ProjectViewSet, RegionViewSet, TenantViewSet
 
 __all__ = [
     "AccessKeyViewSet",
     "ExecutionViewSet",
     "MembershipViewSet",
+    "OrchTaskViewSet",
     "ProjectViewSet",
     "RegionViewSet",
     "TaskExecutionViewSet",
