@@ -156,6 +156,27 @@ class TestErrorEnvelope:
         assert "unique" in body["message"].lower()
         assert Membership.objects.get(user=admin_a).role == Role.ADMIN
 
+    def test_throttled_is_429_with_retry_after(self):
+        from rest_framework.exceptions import Throttled
+
+        from orchestration.api.errors import exception_handler
+
+        response = exception_handler(Throttled(wait=7), {})
+        assert response.status_code == 429
+        assert response.data["code"] == "throttled" and response.data["detail"] == {"retry_after_seconds": 7}
+
+    def test_unexpected_error_is_500_envelope_not_a_traceback(self, api, admin_a, monkeypatch):
+        from orchestration.api.views import ProjectViewSet
+
+        def explode(self, request, *args, **kwargs):
+            raise RuntimeError("secret internals")
+
+        monkeypatch.setattr(ProjectViewSet, "list", explode)
+        response = api.as_user(admin_a).get("/api/v1/projects/")
+        body = assert_error(response, 500, "server_error")
+        assert "secret internals" not in response.content.decode()
+        assert body["detail"] is None
+
     def test_database_conflict_becomes_409(self):
         from django.db import IntegrityError
 
