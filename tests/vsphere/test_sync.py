@@ -177,3 +177,42 @@ class TestHistoryCollector:
         assert vcenter.task_history_until >= older.queueTime
         hist = VSphereTask.objects.get(key="task-hist-1")
         assert hist.task_reference == "Task:task-hist-1" and hist.name_en == "Reconfigure virtual machine"
+
+
+class TestUpsert:
+    def test_one_statement_upsert_matches_bulk_create(self, vcenter, monkeypatch):
+        """PostgreSQL's one-statement upsert stores exactly what bulk_create stores, and updates in place."""
+        from django.utils import timezone
+
+        from vsphere.services.task_info import row_values
+
+        power_cycle(find_vm(vcenter, "DC0_H0_VM0"))
+        infos = task_sync.read_recent(si_of(vcenter))
+
+        def rows(suffix: str) -> list[dict]:
+            out = []
+            for info in infos:
+                values = row_values(info, ("中文名", "English name"))
+                values.update(key=info.key + suffix, entity_path="/dc/h/", datacenter="datacenter-2", host="host-1")
+                out.append(values)
+            return out
+
+        def stored(suffix: str) -> list[dict]:
+            found = VSphereTask.objects.filter(vcenter=vcenter, key__endswith=suffix).order_by("key").values()
+            return [{k: v for k, v in row.items() if k not in ("id", "key", "synced_at")} for row in found]
+
+        now = timezone.now()
+        task_sync.upsert(vcenter, rows("-a"), now)
+        monkeypatch.setattr(task_sync, "db_connection", SimpleNamespace(vendor="other"))
+        task_sync.upsert(vcenter, rows("-b"), now)
+        monkeypatch.undo()
+        assert stored("-a") == stored("-b") and len(stored("-a")) == len(infos)
+        changed = rows("-a")
+        for row in changed:
+            row.update(status="error", progress=50, task={"Key": row["key"]}, message="")
+        task_sync.upsert(vcenter, changed, now)
+        again = stored("-a")
+        assert len(again) == len(infos)
+        assert all(row["status"] == "error" and row["progress"] == 50 and row["entity_path"] == "/dc/h/"
+                   for row in again)
+        assert VSphereTask.objects.filter(vcenter=vcenter, key__endswith="-a").first().synced_at == now
