@@ -186,14 +186,18 @@ class TestUpsert:
 
         from vsphere.services.task_info import row_values
 
-        power_cycle(find_vm(vcenter, "DC0_H0_VM0"))
+        sync_inventory(vcenter)
+        vm = find_vm(vcenter, "DC0_H0_VM0")
+        power_cycle(vm)
         infos = task_sync.read_recent(si_of(vcenter))
 
         def rows(suffix: str) -> list[dict]:
             out = []
-            for info in infos:
+            for number, info in enumerate(infos):
                 values = row_values(info, ("中文名", "English name"))
-                values.update(key=info.key + suffix, entity_path="/dc/h/", datacenter="datacenter-2", host="host-1")
+                values["key"] = info.key + suffix
+                if number % 2:  # already placed (an update keeps its place); the others from the inventory
+                    values.update(entity_path="/dc/h/", datacenter="datacenter-2", host="host-1")
                 out.append(values)
             return out
 
@@ -207,12 +211,17 @@ class TestUpsert:
         task_sync.upsert(vcenter, rows("-b"), now)
         monkeypatch.undo()
         assert stored("-a") == stored("-b") and len(stored("-a")) == len(infos)
+        place = InventoryObject.objects.get(vcenter=vcenter, moref=vm._moId)
+        placed = [row for row in stored("-a") if row["entity_moref"] == vm._moId and row["entity_path"] != "/dc/h/"]
+        assert placed and all((row["entity_path"], row["datacenter"], row["host"]) ==
+                              (place.path, place.datacenter, place.host) for row in placed)
         changed = rows("-a")
         for row in changed:
             row.update(status="error", progress=50, task={"Key": row["key"]}, message="")
         task_sync.upsert(vcenter, changed, now)
         again = stored("-a")
         assert len(again) == len(infos)
-        assert all(row["status"] == "error" and row["progress"] == 50 and row["entity_path"] == "/dc/h/"
-                   for row in again)
+        assert all(row["status"] == "error" and row["progress"] == 50 for row in again)
+        before = {row["task"]["Key"]: row["entity_path"] for row in stored("-b")}
+        assert all(row["entity_path"] == before[row["task"]["Key"][:-2]] for row in again)
         assert VSphereTask.objects.filter(vcenter=vcenter, key__endswith="-a").first().synced_at == now

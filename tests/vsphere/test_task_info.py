@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pyVmomi import vim, vmodl
@@ -58,6 +58,13 @@ def test_every_field_converts_identically():
     same(vim.TaskInfo(key="task-9", state="success", result="text", locked=[], progressDetails=[],
                       reason=vim.TaskReasonSystem(), description=vmodl.LocalizableMessage()))
     same(vim.TaskInfo(key="task-10", state="success", result=[], reason=vim.TaskReasonUser(userName="")))
+
+
+def test_iso_times_as_before():
+    for value in (datetime(2021, 8, 30, 11, 41, 27, 796230, tzinfo=UTC), datetime(2021, 8, 30, 11, 41, tzinfo=UTC),
+                  datetime(2021, 8, 30, 19, 41, 27, 5, tzinfo=timezone(timedelta(hours=8)))):
+        assert task_info.iso(value) == value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert task_info.iso(None) is None
 
 
 def test_unknown_properties_fall_back_to_the_generic_walk(monkeypatch):

@@ -29,9 +29,11 @@ def ref(obj) -> dict[str, str] | None:
 
 
 def iso(value: datetime | None) -> str | None:
+    """``2021-08-30T11:41:27.796230Z`` (always six fraction digits)."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is C; strftime was the costliest part of a task's conversion.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def epoch(value: datetime | None) -> int | None:

@@ -203,7 +203,6 @@ def sync_tasks(vcenter: VCenter) -> TaskSyncResult:
             result.created += 1
         rows.append(values)
 
-    _place(vcenter, [row for row in rows if not row.get("entity_path")])
     if rows:
         upsert(vcenter, rows, timezone.now())
     _record_history(vcenter, history, infos)
@@ -216,11 +215,15 @@ def sync_tasks(vcenter: VCenter) -> TaskSyncResult:
 def upsert(vcenter: VCenter, rows: list[dict], now) -> None:
     """Insert or update ``rows`` (column values by field name) in one statement.
 
-    On PostgreSQL the rows travel as one JSON parameter unpacked by ``jsonb_to_recordset``:
-    Django's ``bulk_create`` (UNNEST of one array per column, each quoted in Python)
-    took longer than reading the tasks from the vCenter. Elsewhere ``bulk_create``.
+    Rows without an ``entity_path`` are placed from the inventory (entity_path,
+    datacenter, host of their entity, or empty). On PostgreSQL the rows travel as one
+    JSON parameter unpacked by ``jsonb_to_recordset`` and joined to the inventory in
+    the same statement: Django's ``bulk_create`` (UNNEST of one array per column, each
+    quoted in Python) took longer than reading the tasks from the vCenter. Elsewhere
+    one inventory query and ``bulk_create``.
     """
     if db_connection.vendor != "postgresql":
+        _place(vcenter, [row for row in rows if not row.get("entity_path")])
         with transaction.atomic():
             VSphereTask.objects.bulk_create(
                 [VSphereTask(vcenter=vcenter, synced_at=now, **row) for row in rows],
@@ -228,24 +231,35 @@ def upsert(vcenter: VCenter, rows: list[dict], now) -> None:
             )
         return
     with db_connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), [vcenter.pk, now, json.dumps(rows)])
+        cursor.execute(_upsert_sql(), [vcenter.pk, now, json.dumps(rows), vcenter.pk])
 
 
 _UPSERT_SQL: list[str] = []
+_PLACE_FIELDS = {"entity_path": "path", "datacenter": "datacenter", "host": "host"}  # task field: inventory field
 
 
 def _upsert_sql() -> str:
     if not _UPSERT_SQL:
         quote = db_connection.ops.quote_name
         fields = {f.name: f for f in VSphereTask._meta.concrete_fields}
+        inventory = {f.name: f.column for f in InventoryObject._meta.concrete_fields}
         columns = ["key", *[name for name in UPSERT_FIELDS if name != "synced_at"]]
         # Types without their length so an over-long value fails at the INSERT, as with bulk_create.
         record = ", ".join(f"{quote(name)} {fields[name].db_type(db_connection).split('(')[0]}" for name in columns)
+        placed = "r.{path} <> ''".format(path=quote("entity_path"))
+        values = [
+            f"CASE WHEN {placed} THEN r.{quote(name)} ELSE COALESCE(i.{quote(inventory[_PLACE_FIELDS[name]])}, '') END"
+            if name in _PLACE_FIELDS else f"r.{quote(name)}"
+            for name in columns
+        ]
         _UPSERT_SQL.append(
             f"INSERT INTO {quote(VSphereTask._meta.db_table)} "
             f"({quote(fields['vcenter'].column)}, {quote('synced_at')}, {', '.join(quote(n) for n in columns)}) "
-            f"SELECT %s, %s, {', '.join('r.' + quote(n) for n in columns)} "
+            f"SELECT %s, %s, {', '.join(values)} "
             f"FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
+            f"LEFT JOIN {quote(InventoryObject._meta.db_table)} AS i ON i.{quote(inventory['vcenter'])} = %s "
+            f"AND i.{quote(inventory['moref'])} = r.{quote('entity_moref')} AND r.{quote('entity_moref')} <> '' "
+            f"AND NOT COALESCE({placed}, false) "
             f"ON CONFLICT ({quote(fields['vcenter'].column)}, {quote('key')}) DO UPDATE SET "
             + ", ".join(f"{quote(n)} = EXCLUDED.{quote(n)}" for n in UPSERT_FIELDS)
         )
