@@ -29,7 +29,6 @@ AREAS: tuple[Area, ...] = (
     Area("templates", _("Templates"), "console:template-list"),
     Area("executions", _("Executions"), "console:execution-list", "orchestration.services.executions"),
     Area("approvals", _("Approvals"), "console:approvals", "orchestration.services.executions"),
-    # The OrchTask service has landed; the area lights up when its console pages do.
     Area("orchtasks", _("OrchTasks"), "console:orchtasks", "orchestration.console.views.orchtasks"),
     Area("vsphere", _("vSphere"), "console:vsphere", "vsphere.services.sync"),
 )

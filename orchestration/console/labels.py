@@ -25,6 +25,13 @@ STATUS: dict[str, str | Promise] = {
     "Skipped": pgettext_lazy("status", "Skipped"),
     "NotStarted": pgettext_lazy("status", "Not started"),
     "Total": pgettext_lazy("status", "Total"),  # the execution counters' sum
+    # OrchTask statuses (orchestration.models.OrchTaskStatus) and per-resource results
+    # (services.orchtasks.RESULTS, plus "NotRun" for a resource an earlier failure skipped).
+    "Ready": pgettext_lazy("status", "Ready"),
+    "Pausing": pgettext_lazy("status", "Pausing"),
+    "Paused": pgettext_lazy("status", "Paused"),
+    "Interrupted": pgettext_lazy("status", "Interrupted"),
+    "NotRun": pgettext_lazy("status", "Not run"),
 }
 
 # vSphere task states (vsphere.models.TaskState) and vCenter sync outcomes (SyncStatus).
@@ -56,7 +63,18 @@ ENTITY_TYPE: dict[str, str | Promise] = {
     "VirtualApp": _("vApp"),
 }
 
+# OrchTask operations (services.orchtasks.OPERATIONS), as their buttons read.
+OPERATION: dict[str, str | Promise] = {
+    "Execute": pgettext_lazy("orchtask operation", "Execute"),
+    "Pause": pgettext_lazy("orchtask operation", "Pause"),
+    "Resume": pgettext_lazy("orchtask operation", "Resume"),
+    "Abort": pgettext_lazy("orchtask operation", "Abort"),
+    "Retry": pgettext_lazy("orchtask operation", "Retry failed"),
+    "Update": pgettext_lazy("orchtask operation", "Reset"),
+}
+
 KINDS = {
+    "operation": OPERATION,
     "status": STATUS,
     "vsphere_task": VSPHERE_TASK_STATE,
     "sync": SYNC_STATUS,

@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import dashboard, executions, shell, templates, vsphere
+from orchestration.console.views import dashboard, executions, orchtasks, shell, templates, vsphere
 
 app_name = "console"
 
@@ -46,8 +46,12 @@ urlpatterns += [
     path("vsphere/tasks/", vsphere.task_list, name="vsphere-tasks"),
 ]
 
-# Areas whose backend has not landed yet answer with a "not available yet" page; the
-# line is replaced by the real views when the OrchTasks service lands.
 urlpatterns += [
-    path("orchtasks/", shell.unavailable("orchtasks"), name="orchtasks"),
+    path("orchtasks/", orchtasks.orchtask_list, name="orchtasks"),
+    path("orchtasks/new/", orchtasks.orchtask_create, name="orchtask-create"),
+    path("orchtasks/<str:task_id>/", orchtasks.orchtask_detail, name="orchtask-detail"),
+    path("orchtasks/<str:task_id>/live/", orchtasks.orchtask_live, name="orchtask-live"),
+    path("orchtasks/<str:task_id>/edit/", orchtasks.orchtask_edit, name="orchtask-edit"),
+    path("orchtasks/<str:task_id>/operate/", orchtasks.orchtask_operate, name="orchtask-operate"),
+    path("orchtasks/<str:task_id>/delete/", orchtasks.orchtask_delete, name="orchtask-delete"),
 ]
