@@ -4,10 +4,17 @@
 
 Without ``DATABASE_URL`` it uses a throwaway SQLite file. The simulator keeps at most
 200 tasks in ``recentTask`` and has no history collector, so thousands of tasks are
-generated in rounds of up to 200 (power cycles across the VMs); each round times the
-raw read (one ``RetrievePropertiesEx`` of every recent TaskInfo, pyVmomi alone) and then
-a sync that ingests those tasks. Finally an incremental sync with nothing new is timed
-next to one bare round trip. Prints one JSON object.
+generated in rounds of up to 200 (power cycles across the VMs). Each round times the
+raw read and a sync that ingests those tasks. The raw read is the sync's own read,
+called alone: ``read_recent`` — one ``RetrievePropertiesEx`` of every recent TaskInfo
+through the same pooled session, deserialized by pyVmomi — so both sides read the same
+TaskInfos the same way and the ratio is the cost of everything the sync adds (database
+queries, conversion, the upsert). The two alternate which goes first from round to
+round so neither always meets the simulator or the garbage collector in the same state.
+Finally an incremental sync with nothing new is timed next to one bare round trip and
+a raw read. Prints one JSON object: the ratio of total times and, steadier when other
+work shares the machine, the median of the per-round ratios (the target is checked on
+both).
 """
 from __future__ import annotations
 
@@ -35,6 +42,12 @@ def setup_django() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def timed(function, *args):
+    started = time.perf_counter()
+    value = function(*args)
+    return time.perf_counter() - started, value
 
 
 def main() -> None:
@@ -69,8 +82,9 @@ def main() -> None:
     sync_tasks(vcenter)  # labels cached and existing recent tasks stored: measure only new ones
     raw_seconds = sync_seconds = 0.0
     raw_tasks = ingested = 0
+    ratios = []
     rounds = max(1, args.tasks // args.round)
-    for _ in range(rounds):
+    for number in range(rounds):
         made = 0
         while made < args.round:
             for vm in vms:
@@ -81,14 +95,17 @@ def main() -> None:
                 else:
                     vm.PowerOnVM_Task()
                 made += 1
-        started = time.perf_counter()
-        infos = read_recent(si)
-        raw_seconds += time.perf_counter() - started
+        if number % 2:
+            synced, result = timed(sync_tasks, vcenter)
+            raw, infos = timed(read_recent, si)
+        else:
+            raw, infos = timed(read_recent, si)
+            synced, result = timed(sync_tasks, vcenter)
+        raw_seconds += raw
+        sync_seconds += synced
         raw_tasks += len(infos)
-        started = time.perf_counter()
-        result = sync_tasks(vcenter)
-        sync_seconds += time.perf_counter() - started
         ingested += result.created + result.updated
+        ratios.append(synced / raw * len(infos) / max(1, result.created + result.updated))
 
     idle, round_trips, raw_reads = [], [], []
     for _ in range(10):
@@ -114,14 +131,18 @@ def main() -> None:
         "raw_read_tasks_per_second": round(raw_rate),
         "sync_tasks_per_second": round(sync_rate),
         "sync_time_over_raw_time": round(sync_seconds / raw_seconds * raw_tasks / max(1, ingested), 2),
+        "sync_time_over_raw_time_per_round_median": round(statistics.median(ratios), 2),
+        "sync_time_over_raw_time_per_round_min_max": [round(min(ratios), 2), round(max(ratios), 2)],
         "incremental_nothing_new_ms_median": round(statistics.median(idle) * 1000, 1),
         "one_round_trip_ms_median": round(statistics.median(round_trips) * 1000, 1),
         "raw_recent_read_ms_median": round(statistics.median(raw_reads) * 1000, 1),
         "incremental_minus_raw_recent_read_ms": round((statistics.median(idle) - statistics.median(raw_reads)) * 1000,
                                                       1),
-        "targets": {"sync_within_1.5x_raw": True, "incremental_under_100ms_plus_round_trip": True},
+        "targets": {},
     }
     report["targets"]["sync_within_1.5x_raw"] = report["sync_time_over_raw_time"] <= 1.5
+    report["targets"]["sync_within_1.5x_raw_per_round_median"] = (
+        report["sync_time_over_raw_time_per_round_median"] <= 1.5)
     # The round trip that matters is the one read of every recent TaskInfo.
     report["targets"]["incremental_under_100ms_plus_round_trip"] = report["incremental_minus_raw_recent_read_ms"] < 100
     print(json.dumps(report, indent=2))

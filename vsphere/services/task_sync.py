@@ -231,7 +231,7 @@ def upsert(vcenter: VCenter, rows: list[dict], now) -> None:
             )
         return
     with db_connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), [vcenter.pk, now, json.dumps(rows), vcenter.pk])
+        cursor.execute(_upsert_sql(), [vcenter.pk, now, json.dumps(rows, separators=(",", ":")), vcenter.pk])
 
 
 _UPSERT_SQL: list[str] = []
