@@ -125,10 +125,13 @@ def test_missing_and_bad_parameters(server, operator):
     assert answer.status_code == 400 and answer.json()["Code"] == "SignatureDoesNotMatch"
 
 
-def test_ucloud_requests_get_the_ucloud_hook(server):
+def test_requests_with_a_public_key_go_to_the_ucloud_face(server):
+    """`POST /` serves two faces: a PublicKey marks a UCloud call, answered in UCloud's envelope."""
     host, port = server
     answer = requests.post(f"http://{host}:{port}/", data={"Action": "DescribeOrchTask", "PublicKey": "x"}, timeout=10)
-    assert answer.status_code == 200 and answer.json()["RetCode"] != 0
+    body = answer.json()
+    assert answer.status_code == 200 and body["RetCode"] != 0
+    assert body["Action"] == "DescribeOrchTaskResponse" and body["Message"]
 
 
 # --- ACS3-HMAC-SHA256 through alibabacloud-oos20190601 ---------------------------------
