@@ -28,9 +28,16 @@ class TenantScopedViewSet(viewsets.ModelViewSet):
             raise PermissionDenied(f"Your role in tenant {tenant.pk} does not allow this operation.")
 
     def request_tenant(self, tenant: Tenant | None) -> Tenant:
-        """The tenant a new object goes to: the one given, or the caller's only tenant."""
+        """The tenant a new object goes to: the one given, or the caller's only tenant.
+
+        "Only" counts the tenants where the caller's role allows the action; a caller with
+        no such tenant but a single one to look at gets that one, and so a clear 403.
+        """
         if tenant is None:
-            candidates = list(Tenant.objects.for_user(self.request.user, Scope.VIEW)[:2])
+            user = self.request.user
+            candidates = list(Tenant.objects.for_user(user, required_scope(self))[:2]) or list(
+                Tenant.objects.for_user(user, Scope.VIEW)[:2]
+            )
             if len(candidates) != 1:
                 raise ValidationError({"tenant": ["This field is required (you belong to several tenants)."]})
             tenant = candidates[0]

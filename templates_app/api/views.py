@@ -5,12 +5,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound as DRFNotFound
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from orchestration.actions import all_actions, get_action
 from orchestration.api.viewsets import TenantScopedViewSet
-from orchestration.models import Scope, Tenant
 from templates_app.api import filtersets, serializers
 from templates_app.language import analysis as language_analysis
 from templates_app.models import Template
@@ -119,16 +117,6 @@ class TemplateViewSet(TenantScopedViewSet):
         parsed = analysis.parsed_version(template, request.query_params.get("version"))
         resolver = analysis.nested_resolver(request.user, template.tenant)
         return Response({"policy": language_analysis.execution_policy(parsed, resolver, template.name)})
-
-    def request_tenant(self, tenant):
-        """The tenant a new object goes to: the one given, or the caller's only tenant."""
-        if tenant is None:
-            candidates = list(Tenant.objects.for_user(self.request.user, Scope.RUN)[:2])
-            if len(candidates) != 1:
-                raise ValidationError({"tenant": ["This field is required (you belong to several tenants)."]})
-            tenant = candidates[0]
-        self.check_tenant_scope(tenant)
-        return tenant
 
 
 class ActionViewSet(viewsets.ViewSet):
