@@ -7,18 +7,11 @@ from rest_framework.test import APIClient
 
 from orchestration.models import AccessKey, Membership, Project, Region, Role, Tenant
 from orchestration.services import tenancy
+from tests.envelopes import assert_error
 
 pytestmark = pytest.mark.django_db
 
 
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "detail"}, body
-    assert body["message"]
-    if code:
-        assert body["code"] == code, body
-    return body
 
 
 @pytest.fixture

@@ -21,14 +21,6 @@ SIMPLE = tpl(record("one"), record("two"))
 FAILING = tpl(record("before"), {"Name": "boom", "Action": "Test::Flaky", "Properties": {"Failures": 99}})
 
 
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "detail"}, body
-    assert body["message"]
-    if code:
-        assert body["code"] == code, body
-    return body
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from orchestration.models import Execution, ExecutionLog, TaskExecution
 from orchestration.services import executions as service
 from templates_app.models import ShareType
 from templates_app.services.templates import create_template
+from tests.envelopes import assert_error
 
-from .conftest import APPROVAL, FAILING, SIMPLE, assert_error, drive, record, tpl
+from .conftest import APPROVAL, FAILING, SIMPLE, drive, record, tpl
 
 pytestmark = pytest.mark.django_db
 

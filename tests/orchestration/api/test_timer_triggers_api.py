@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from orchestration.models import TimerTrigger
 from templates_app.services.templates import create_template
+from tests.envelopes import assert_error
 
-from .conftest import SIMPLE, assert_error
+from .conftest import SIMPLE
 
 pytestmark = pytest.mark.django_db
 
