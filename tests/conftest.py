@@ -7,6 +7,9 @@ from rest_framework.test import APIClient
 
 from orchestration.models import Membership, Role, Tenant
 
+# The vSphere simulator fixture (``vcsim``) for every test directory.
+pytest_plugins = ["tests.simulator"]
+
 
 @pytest.fixture
 def tenant_a(db) -> Tenant:

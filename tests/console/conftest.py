@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.console.vsphere_sim import broken_vcenter, sim_vcenter, synced_vcenter, vcsim  # noqa: F401
+from tests.console.vsphere_sim import broken_vcenter, sim_vcenter, synced_vcenter  # noqa: F401
 
 VALID = """FormatVersion: OOS-2019-06-01
 Parameters:

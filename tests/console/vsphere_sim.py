@@ -1,37 +1,15 @@
 """vSphere fixtures for the console tests: the govmomi simulator (VCSIM_URL) and a synced vCenter.
 
-The same pattern as ``tests/vsphere/conftest.py`` (whose fixtures are local to that
-directory); imported by ``tests/console/conftest.py`` so every console test can use them.
+The simulator itself (``vcsim``, ``make_vcenter``) comes from ``tests/simulator.py``;
+imported by ``tests/console/conftest.py`` so every console test can use these.
 """
 from __future__ import annotations
 
-import os
-from urllib.parse import urlsplit
-
 import pytest
 
+from tests.simulator import make_vcenter
 from vsphere.models import VCenter
 from vsphere.services import connection, task_labels
-
-
-@pytest.fixture(scope="session")
-def vcsim() -> dict:
-    """The simulator's address parts; skips only when VCSIM_URL is unset (the test command always sets it)."""
-    url = os.environ.get("VCSIM_URL")
-    if not url:
-        pytest.skip("VCSIM_URL is not set: start the simulator with `bash tests/infra/vcsim.sh start` "
-                    "(tests/infra/run-tests.sh does this) and export its VCSIM_URL")
-    parts = urlsplit(url)
-    return {"host": parts.hostname, "port": parts.port, "user": parts.username or "user",
-            "password": parts.password or "pass", "protocol": parts.scheme}
-
-
-def make_vcenter(vcsim: dict, tenants=(), **overrides) -> VCenter:
-    fields = {"name": "sim", "host": vcsim["host"], "port": vcsim["port"], "user": vcsim["user"],
-              "password": vcsim["password"], "protocol": vcsim["protocol"], **overrides}
-    vcenter = VCenter.objects.create(**fields)
-    vcenter.tenants.set(tenants)
-    return vcenter
 
 
 @pytest.fixture

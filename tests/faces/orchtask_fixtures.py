@@ -6,7 +6,8 @@ import json
 import pytest
 
 from orchestration.models import Region
-from tests.vsphere.conftest import _fresh_sessions, make_vcenter, vcsim  # noqa: F401 (fixtures)
+from tests.simulator import make_vcenter
+from tests.vsphere.conftest import _fresh_sessions  # noqa: F401 (fixtures)
 from vsphere.models import EntityType, InventoryObject
 from vsphere.services.sync import sync_vcenter
 

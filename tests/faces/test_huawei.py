@@ -19,7 +19,7 @@ from orchestration.services import orchtasks as svc
 from tests.faces.conftest import Signer
 from tests.faces.orchtask_fixtures import REGION, moref, step, synced  # noqa: F401 (fixture)
 from tests.orchestration.engine.conftest import drive
-from tests.vsphere.conftest import _fresh_sessions, vcsim  # noqa: F401 (fixtures)
+from tests.vsphere.conftest import _fresh_sessions  # noqa: F401 (fixtures)
 
 
 def aom(server, signer: Signer, project_id: str) -> AomClient:

@@ -18,7 +18,7 @@ from orchestration.models import OrchTask, Project
 from tests.faces.conftest import Signer
 from tests.faces.orchtask_fixtures import REGION, drop_snapshots, moref, step, synced  # noqa: F401 (fixture)
 from tests.orchestration.engine.conftest import drive
-from tests.vsphere.conftest import _fresh_sessions, vcsim  # noqa: F401 (fixtures)
+from tests.vsphere.conftest import _fresh_sessions  # noqa: F401 (fixtures)
 
 logging.getLogger("ucloud").setLevel(logging.WARNING)
 

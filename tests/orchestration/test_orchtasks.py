@@ -16,7 +16,7 @@ from orchestration.models import Execution, OrchTask, Region, TaskExecution
 from orchestration.services import orchtasks as svc
 from orchestration.services.executions import start_execution
 from tests.orchestration.engine.conftest import drive
-from tests.vsphere.conftest import _fresh_sessions, vcenter, vcsim  # noqa: F401 (fixtures)
+from tests.vsphere.conftest import _fresh_sessions, vcenter  # noqa: F401 (fixtures)
 from vsphere.models import EntityType, InventoryObject
 from vsphere.services.sync import sync_vcenter
 

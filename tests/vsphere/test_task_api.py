@@ -7,11 +7,11 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.simulator import make_vcenter
 from vsphere.models import InventoryObject, VCenter, VSphereTask
 from vsphere.services.inventory_sync import sync_inventory
 from vsphere.services.task_sync import sync_tasks
 
-from .conftest import make_vcenter
 from .helpers import find_vm, power_cycle
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,11 @@ from django_q.models import Schedule
 from pyVmomi import vim
 
 from orchestration.models import Region
+from tests.simulator import make_vcenter
 from vsphere.models import SyncStatus, VCenter
 from vsphere.services import connection, schedules
 from vsphere.services.sync import sync_vcenter
 from vsphere.services.vcenters import check_connection
-
-from .conftest import make_vcenter
 
 pytestmark = pytest.mark.django_db
 
