@@ -132,19 +132,24 @@ def _check_property(ctx) -> tuple[str, Any]:
     return ("not_yet" if value in props["NotDesiredValues"] else "desired"), value
 
 
-@register
-class WaitFor(Action):
-    name = "ACS::WaitFor"
+class _ReadCallAction(Action):
+    """Base of the actions that call one of this service's read operations (``Service``/``API``)."""
+
     type = "Atomic.Control"
-    description = "Polls a read API until the selected property has a desired value."
     service = "OOS"
-    api = "WaitFor"
-    popularity = 70
-    properties_schema = _WAIT_SCHEMA
 
     @classmethod
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         return _api_permission(properties)
+
+
+@register
+class WaitFor(_ReadCallAction):
+    name = "ACS::WaitFor"
+    description = "Polls a read API until the selected property has a desired value."
+    api = "WaitFor"
+    popularity = 70
+    properties_schema = _WAIT_SCHEMA
 
     def start(self, ctx):
         ctx.state["polls"] = 0
@@ -169,18 +174,12 @@ class WaitFor(Action):
 
 
 @register
-class CheckFor(Action):
+class CheckFor(_ReadCallAction):
     name = "ACS::CheckFor"
-    type = "Atomic.Control"
     description = "Calls a read API once and fails unless the selected property has a desired value."
-    service = "OOS"
     api = "CheckFor"
     popularity = 60
     properties_schema = _WAIT_SCHEMA
-
-    @classmethod
-    def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
-        return _api_permission(properties)
 
     def start(self, ctx):
         r = _results()
@@ -390,11 +389,10 @@ class NestedTemplate(Action):
 
 
 @register
-class ExecuteAPI(Action):
+class ExecuteAPI(_ReadCallAction):
     name = "ACS::ExecuteAPI"
     type = "Atomic.API"
     description = "Calls one of this service's own read operations and returns its response."
-    service = "OOS"
     api = "ExecuteAPI"
     popularity = 75
     properties_schema: ClassVar[dict[str, Any]] = {
@@ -403,10 +401,6 @@ class ExecuteAPI(Action):
         "required": ["API"],
         "additionalProperties": False,
     }
-
-    @classmethod
-    def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
-        return _api_permission(properties)
 
     def start(self, ctx):
         from . import api_calls

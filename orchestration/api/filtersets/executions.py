@@ -60,13 +60,18 @@ class ExecutionFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_parent(self, queryset, name, value):
-        if value.lower() == NONE:
-            return queryset.filter(parent__isnull=True)
-        return queryset.filter(parent_id=value)
+        return by_parent(queryset, "parent", value)
 
     def filter_noop(self, queryset, name, value):
-        return queryset
+        return queryset  # read in filter_queryset
 
+
+
+def by_parent(queryset, field: str, value: str):
+    """Children of one parent (by id), or with ``none`` the top-level rows."""
+    if value.lower() == NONE:
+        return queryset.filter(**{f"{field}__isnull": True})
+    return queryset.filter(**{f"{field}_id": value})
 
 
 class TaskExecutionFilterSet(django_filters.FilterSet):
@@ -100,12 +105,10 @@ class TaskExecutionFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_parent(self, queryset, name, value):
-        if value.lower() == NONE:
-            return queryset.filter(parent_task_execution__isnull=True)
-        return queryset.filter(parent_task_execution_id=value)
+        return by_parent(queryset, "parent_task_execution", value)
 
     def filter_noop(self, queryset, name, value):
-        return queryset
+        return queryset  # read in filter_queryset
 
     def filter_loop_item(self, queryset, name, value):
         match = Q(loop_item=value)
