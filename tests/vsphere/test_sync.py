@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from pyVmomi import vim
 
 from vsphere.models import InventoryObject, VSphereTask
-from vsphere.services import task_sync
+from vsphere.services import task_store, task_sync
 from vsphere.services.inventory_sync import sync_inventory
 from vsphere.services.task_sync import read_history, sync_tasks
 
@@ -93,11 +93,11 @@ class TestTasks:
     def test_incremental_writes_nothing_when_nothing_changed(self, vcenter):
         power_cycle(find_vm(vcenter, "DC0_H0_VM1"))
         sync_tasks(vcenter)
-        with CaptureQueriesContext(db_connection) as queries:
-            again = sync_tasks(vcenter)
+        written = dict(VSphereTask.objects.filter(vcenter=vcenter).values_list("key", "synced_at"))
+        again = sync_tasks(vcenter)
         assert again.created == again.updated == 0 and again.fetched > 0
-        writes = [q for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
-        assert writes == []
+        # Every write sets synced_at (the PostgreSQL upsert bypasses Django's query log).
+        assert dict(VSphereTask.objects.filter(vcenter=vcenter).values_list("key", "synced_at")) == written
         power_cycle(find_vm(vcenter, "DC0_H0_VM1"))
         assert sync_tasks(vcenter).created == 2
 
@@ -123,7 +123,7 @@ class TestTasks:
         old = int((datetime.now(UTC) - timedelta(days=31)).timestamp())
         VSphereTask.objects.create(vcenter=vcenter, key="task-old", task_reference="Task:task-old", status="success",
                                    create_time=old)
-        assert task_sync.purge_expired(vcenter, force=True) == 1
+        assert task_store.purge_expired(vcenter, force=True) == 1
 
 
 class FakeCollector:
@@ -143,9 +143,13 @@ class FakeCollector:
         self.destroyed = True
 
 
+class FakeServiceInstance:
+    def __init__(self, collector):
+        self.content = SimpleNamespace(taskManager=SimpleNamespace(CreateCollectorForTasks=lambda spec: collector))
+
+
 def fake_si(collector):
-    manager = SimpleNamespace(CreateCollectorForTasks=lambda spec: collector)
-    return SimpleNamespace(content=SimpleNamespace(taskManager=manager))
+    return FakeServiceInstance(collector)
 
 
 class TestHistoryCollector:
@@ -209,10 +213,12 @@ class TestUpsert:
             return [{k: v for k, v in row.items() if k not in ("id", "key", "synced_at")} for row in found]
 
         now = timezone.now()
-        task_sync.upsert(vcenter, rows("-a"), now)
-        monkeypatch.setattr(task_sync, "db_connection", SimpleNamespace(vendor="other"))
-        task_sync.upsert(vcenter, rows("-b"), now)
+        assert task_store.upsert(vcenter, rows("-a"), now) == (len(infos), 0)
+        monkeypatch.setattr(task_store, "db_connection", SimpleNamespace(vendor="other"))
+        assert task_store.upsert(vcenter, rows("-b"), now) == (len(infos), 0)
+        assert task_store.upsert(vcenter, rows("-b"), now) == (0, 0)  # same fingerprints: nothing written
         monkeypatch.undo()
+        assert task_store.upsert(vcenter, rows("-a"), now) == (0, 0)
         assert stored("-a") == stored("-b") and len(stored("-a")) == len(infos)
         place = InventoryObject.objects.get(vcenter=vcenter, moref=vm._moId)
         placed = [row for row in stored("-a") if row["entity_moref"] == vm._moId and row["entity_path"] != "/dc/h/"]
@@ -220,8 +226,8 @@ class TestUpsert:
                               (place.path, place.datacenter, place.host) for row in placed)
         changed = rows("-a")
         for row in changed:
-            row.update(status="error", progress=50, task={"Key": row["key"]}, message="")
-        task_sync.upsert(vcenter, changed, now)
+            row.update(status="error", progress=50, task={"Key": row["key"]}, message="", fingerprint="changed")
+        assert task_store.upsert(vcenter, changed, now) == (0, len(infos))
         again = stored("-a")
         assert len(again) == len(infos)
         assert all(row["status"] == "error" and row["progress"] == 50 for row in again)

@@ -47,6 +47,10 @@ def test_closed_port_is_recorded_and_breaks_nothing_else(vcsim, vcenter, tenant_
     assert check.seconds < 5
     summary = sync_vcenter(down)
     assert not summary["ok"] and "connection refused" in summary["error"]
+    # The task sync alone fails while its stored-task query is in flight (pipeline mode):
+    # the database connection stays usable.
+    tasks_only = sync_vcenter(down, inventory=False)
+    assert not tasks_only["ok"] and "connection refused" in tasks_only["error"]
     down.refresh_from_db()
     assert down.last_sync_status == SyncStatus.ERROR and "connection refused" in down.last_error
     # The healthy vCenter still syncs.

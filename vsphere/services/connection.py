@@ -13,6 +13,7 @@ import http.client
 import logging
 import ssl
 import threading
+import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -30,6 +31,7 @@ T = TypeVar("T")
 
 _pool: dict[tuple[int, str], vim.ServiceInstance] = {}
 _lock = threading.Lock()
+_contents: dict[int, vim.ServiceInstanceContent] = {}  # id(session) -> its ServiceContent
 
 
 def _timeout() -> float:
@@ -89,6 +91,22 @@ def service_instance(vcenter: VCenter) -> vim.ServiceInstance:
             return existing
         _pool[key] = si
     return si
+
+
+def content(si: vim.ServiceInstance) -> vim.ServiceInstanceContent:
+    """The session's ``ServiceContent``, read once.
+
+    pyVmomi's ``si.content`` asks the server again on every access (a round trip each);
+    the content (managers, about) never changes within a session, so it is kept as long
+    as the session object lives (pyVmomi's managed objects refuse new attributes).
+    """
+    key = id(si)
+    found = _contents.get(key)
+    if found is None:
+        found = si.content
+        _contents[key] = found
+        weakref.finalize(si, _contents.pop, key, None)
+    return found
 
 
 def drop(vcenter: VCenter) -> None:

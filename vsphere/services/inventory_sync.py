@@ -56,7 +56,7 @@ def _type_name(obj) -> str:
 
 def fetch_inventory(si: vim.ServiceInstance) -> dict[str, dict]:
     """``{moref: {"type", "obj", props…}}`` for every entity, the root folder included."""
-    content = si.content
+    content = connection.content(si)
     view = content.viewManager.CreateContainerView(content.rootFolder, list(PROPERTIES), True)
     try:
         spec = vmodl.query.PropertyCollector.FilterSpec(
@@ -168,7 +168,7 @@ def sync_inventory(vcenter: VCenter) -> InventoryResult:
 
     def work(si):
         found = fetch_inventory(si)
-        fields = {f.key: f.name for f in si.content.customFieldsManager.field or []}
+        fields = {f.key: f.name for f in connection.content(si).customFieldsManager.field or []}
         for props in found.values():
             props["_field_names"] = fields
         return found

@@ -30,7 +30,7 @@ def sync_vcenter(vcenter: VCenter, *, inventory: bool = True, tasks: bool = True
             VCenter.objects.filter(pk=vcenter.pk).update(last_inventory_sync_at=timezone.now())
         if tasks:
             result = sync_tasks(vcenter)
-            summary["tasks"] = {k: v for k, v in asdict(result).items() if k != "keys"}
+            summary["tasks"] = asdict(result)
     except VSphereError as exc:
         summary.update(ok=False, error=exc.message)
     except Exception as exc:  # a bug or an unexpected fault: record it, never break the caller

@@ -12,6 +12,8 @@ import threading
 
 from pyVmomi import vim, vmodl
 
+from . import connection
+
 logger = logging.getLogger(__name__)
 
 Labels = dict[str, tuple[str, str]]  # descriptionId -> (chinese, english)
@@ -21,12 +23,12 @@ _lock = threading.Lock()
 
 
 def _read(si: vim.ServiceInstance) -> dict[str, str]:
-    return {info.key: info.label for info in si.content.taskManager.description.methodInfo or []}
+    return {info.key: info.label for info in connection.content(si).taskManager.description.methodInfo or []}
 
 
 def _set_locale(si: vim.ServiceInstance, locale: str) -> bool:
     try:
-        si.content.sessionManager.SetLocale(locale)
+        connection.content(si).sessionManager.SetLocale(locale)
         return True
     except (vmodl.fault.MethodNotFound, vmodl.fault.NotSupported, vmodl.fault.NotImplemented,
             vmodl.fault.InvalidArgument, vim.fault.InvalidLocale):

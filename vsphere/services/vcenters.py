@@ -45,7 +45,7 @@ def check_connection(vcenter: VCenter, *, timeout: float = 8.0, record: bool = T
         check = ConnectionCheck(False, exc.message, seconds=time.monotonic() - started)
     else:
         try:
-            about = si.content.about
+            about = connection.content(si).about
             check = ConnectionCheck(True, f"connected: {about.fullName}", about.fullName, about.apiVersion,
                                     about.instanceUuid, time.monotonic() - started)
         finally:

@@ -195,7 +195,7 @@ def _snapshot_info(si: vim.ServiceInstance, vm: vim.VirtualMachine):
     PC = vmodl.query.PropertyCollector  # noqa: N806
     spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=vm)],
                          propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["snapshot"])])
-    result = si.content.propertyCollector.RetrievePropertiesEx([spec], PC.RetrieveOptions())
+    result = connection.content(si).propertyCollector.RetrievePropertiesEx([spec], PC.RetrieveOptions())
     for item in result.objects if result else []:
         for prop in item.propSet:
             return prop.val
@@ -299,7 +299,7 @@ def _task_result(si: vim.ServiceInstance, moref: str) -> PollResult:
         paths = ["info.state", "info.progress", "info.error", "info.result"]
         spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=task)], propSet=[PC.PropertySpec(type=vim.Task,
                                                                                            pathSet=paths)])
-        result = si.content.propertyCollector.RetrievePropertiesEx([spec], PC.RetrieveOptions())
+        result = connection.content(si).propertyCollector.RetrievePropertiesEx([spec], PC.RetrieveOptions())
         props = {prop.name: prop.val for item in result.objects for prop in item.propSet}
         info = vim.TaskInfo(key=moref, task=task, descriptionId="", state=props.get("info.state", "running"),
                             progress=props.get("info.progress"), error=props.get("info.error"),
