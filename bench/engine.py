@@ -29,19 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def ensure_database() -> subprocess.Popen | None:
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        return None
-    state = "/tmp/bench-engine-pg"
-    out = subprocess.run(
-        ["bash", "tests/infra/postgres.sh", "start"], cwd=ROOT, env={**os.environ, "STATE_DIR": state},
-        check=True, capture_output=True, text=True,
-    ).stdout
-    url = next(line.split("=", 1)[1] for line in out.splitlines() if line.startswith("DATABASE_URL="))
-    os.environ["DATABASE_URL"] = url
-    os.environ["BENCH_PG_STATE"] = state
-    return None
+from bench import infra  # noqa: E402
 
 
 def setup_django() -> None:
@@ -194,7 +182,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
 
-    ensure_database()
+    with infra.postgres():
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     setup_django()
     raw = raw_commit_rate()
     tenant, user = fixtures()
@@ -221,9 +213,6 @@ def main() -> None:
         "loop_1000_failed": loop["failed"],
     }
     print(json.dumps(result, indent=2))
-    if os.environ.get("BENCH_PG_STATE"):
-        subprocess.run(["bash", "tests/infra/postgres.sh", "stop"], cwd=ROOT,
-                       env={**os.environ, "STATE_DIR": os.environ["BENCH_PG_STATE"]}, capture_output=True)
 
 
 if __name__ == "__main__":

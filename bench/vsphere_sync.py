@@ -1,8 +1,11 @@
 """Benchmark: task sync throughput against the raw pyVmomi read of the same tasks.
 
-    VCSIM_URL=http://user:pass@127.0.0.1:PORT/sdk .venv/bin/python bench/vsphere_sync.py [--tasks 2000]
+    .venv/bin/python bench/vsphere_sync.py [--tasks 2000]
 
-Without ``DATABASE_URL`` it uses a throwaway SQLite file. The simulator keeps at most
+It uses ``DATABASE_URL`` and ``VCSIM_URL`` when set, else starts a throwaway PostgreSQL
+and simulator of its own (``bench/infra.py``); ``DATABASE_URL=sqlite:///…`` measures
+the embedded database. The run power-cycles VMs, so give it a simulator no test
+shares. The simulator keeps at most
 200 tasks in ``recentTask`` and has no history collector, so thousands of tasks are
 generated in rounds of up to 200 (power cycles across the VMs). Each round times the
 raw read and a sync that ingests those tasks. The raw read is the sync's own read,
@@ -23,7 +26,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,10 +33,10 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import infra  # noqa: E402
+
 
 def setup_django() -> None:
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -55,9 +57,11 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=2000, help="tasks to generate (default 2000)")
     parser.add_argument("--round", type=int, default=200, help="tasks per round (recentTask keeps 200)")
     args = parser.parse_args()
-    url = os.environ.get("VCSIM_URL")
-    if not url:
-        sys.exit("set VCSIM_URL (bash tests/infra/vcsim.sh start)")
+    with infra.postgres(), infra.simulator() as url:
+        run(args, url)
+
+
+def run(args: argparse.Namespace, url: str) -> None:
     setup_django()
 
     from pyVmomi import vim
