@@ -101,6 +101,19 @@ class TestTasks:
         power_cycle(find_vm(vcenter, "DC0_H0_VM1"))
         assert sync_tasks(vcenter).created == 2
 
+    def test_same_result_without_pipeline_mode(self, vcenter, monkeypatch):
+        """libpq older than 14 has no pipeline mode: the statements then simply wait in turn."""
+        import psycopg
+
+        monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+        monkeypatch.setattr(psycopg.Connection, "pipeline", lambda self: pytest.fail("pipeline mode used"))
+        vm = find_vm(vcenter, "DC0_H0_VM1")
+        power_cycle(vm)
+        on = vm.PowerOnVM_Task()._moId  # already on: fails
+        result = sync_tasks(vcenter)
+        assert result.created >= 2 and VSphereTask.objects.get(vcenter=vcenter, key=on).status == "error"
+        assert sync_tasks(vcenter).created == sync_tasks(vcenter).updated == 0
+
     def test_failed_task_message_and_running_refresh(self, vcenter):
         vm = find_vm(vcenter, "DC0_H0_VM1")
         if vm.runtime.powerState != "poweredOn":

@@ -9,8 +9,8 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime, timedelta
 
 import orjson
 import psycopg
@@ -72,7 +72,7 @@ def prefetch(vcenter: VCenter) -> Iterator[Callable[[], Stored]]:
     db_connection.ensure_connection()
     raw = db_connection.connection
     result: list[Stored] = []
-    with raw.pipeline(), psycopg.Cursor(raw) as cursor:
+    with _pipeline(raw), psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params)
 
         def found() -> Stored:
@@ -84,7 +84,7 @@ def prefetch(vcenter: VCenter) -> Iterator[Callable[[], Stored]]:
         found()  # the pipeline must not close with its result unread
 
 
-def upsert(vcenter: VCenter, rows: Iterable[dict], now) -> tuple[int, int]:
+def upsert(vcenter: VCenter, rows: Iterable[dict], now: datetime) -> tuple[int, int]:
     """Insert new rows and update changed ones, in one transaction; returns (created, updated).
 
     ``rows`` are column values by field name. A row whose stored fingerprint equals its
@@ -110,7 +110,7 @@ def upsert(vcenter: VCenter, rows: Iterable[dict], now) -> tuple[int, int]:
     raw = db_connection.connection
     cursors: list[psycopg.Cursor] = []
     try:
-        with transaction.atomic(), raw.pipeline():
+        with transaction.atomic(), _pipeline(raw):
             for chunk in itertools.chain([first], chunks):
                 cursors.append(psycopg.Cursor(raw))
                 cursors[-1].execute(_upsert_sql(), [vcenter.pk, now, orjson.dumps(chunk).decode(), vcenter.pk])
@@ -119,6 +119,11 @@ def upsert(vcenter: VCenter, rows: Iterable[dict], now) -> tuple[int, int]:
         for cursor in cursors:
             cursor.close()
     return sum(inserted), len(inserted) - sum(inserted)
+
+
+def _pipeline(raw: psycopg.Connection) -> AbstractContextManager:
+    """psycopg's pipeline mode (libpq 14 or newer); without it the statements simply wait in turn."""
+    return raw.pipeline() if psycopg.Pipeline.is_supported() else nullcontext()
 
 
 def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
@@ -132,7 +137,7 @@ def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def _upsert_orm(vcenter: VCenter, rows: list[dict], now) -> tuple[int, int]:
+def _upsert_orm(vcenter: VCenter, rows: list[dict], now: datetime) -> tuple[int, int]:
     existing = {
         key: (fp, place)
         for key, fp, *place in VSphereTask.objects.filter(vcenter=vcenter, key__in=[row["key"] for row in rows])
