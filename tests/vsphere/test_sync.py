@@ -200,8 +200,8 @@ class TestHistoryCollector:
 
 
 class TestUpsert:
-    def test_one_statement_upsert_matches_bulk_create(self, vcenter, monkeypatch):
-        """PostgreSQL's one-statement upsert stores exactly what bulk_create stores, and updates in place."""
+    def test_both_upserts_store_what_the_orm_stores(self, vcenter, monkeypatch):
+        """PostgreSQL's one-statement upsert and SQLite's executemany store exactly what the ORM stores."""
         from django.utils import timezone
 
         from vsphere.services.task_info import row_values
@@ -225,14 +225,23 @@ class TestUpsert:
             found = VSphereTask.objects.filter(vcenter=vcenter, key__endswith=suffix).order_by("key").values()
             return [{k: v for k, v in row.items() if k not in ("id", "key", "synced_at")} for row in found]
 
+        class Portable:  # the SQLite path, run on this PostgreSQL (the SQL is common to both)
+            vendor = "sqlite"
+
+            def __getattr__(self, name):
+                return getattr(db_connection, name)
+
         now = timezone.now()
         assert task_store.upsert(vcenter, rows("-a"), now) == (len(infos), 0)
-        monkeypatch.setattr(task_store, "db_connection", SimpleNamespace(vendor="other"))
+        monkeypatch.setattr(task_store, "db_connection", Portable())
         assert task_store.upsert(vcenter, rows("-b"), now) == (len(infos), 0)
         assert task_store.upsert(vcenter, rows("-b"), now) == (0, 0)  # same fingerprints: nothing written
         monkeypatch.undo()
         assert task_store.upsert(vcenter, rows("-a"), now) == (0, 0)
-        assert stored("-a") == stored("-b") and len(stored("-a")) == len(infos)
+        reference = rows("-c")
+        task_store._place(vcenter, [row for row in reference if not row.get("entity_path")])
+        VSphereTask.objects.bulk_create([VSphereTask(vcenter=vcenter, synced_at=now, **row) for row in reference])
+        assert stored("-a") == stored("-b") == stored("-c") and len(stored("-a")) == len(infos)
         place = InventoryObject.objects.get(vcenter=vcenter, moref=vm._moId)
         placed = [row for row in stored("-a") if row["entity_moref"] == vm._moId and row["entity_path"] != "/dc/h/"]
         assert placed and all((row["entity_path"], row["datacenter"], row["host"]) ==
