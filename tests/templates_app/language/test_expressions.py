@@ -139,6 +139,8 @@ def test_if_uses_named_conditions():
         {"Fn::Jq": ["Some", ".", "{}"]},
         {"Fn::Unknown": 1},
         {"Fn::Min": []},
+        {"Fn::Replace": [{"a": "x" * 2000}, "a" * 1000]},  # 2 MB: refused before allocating
+        {"Fn::Join": [",", ["x" * 600000, "y" * 600000]]},
     ],
 )
 def test_function_errors_are_expression_errors(value):
