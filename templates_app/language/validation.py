@@ -14,6 +14,7 @@ Control-flow decisions (documented because OOS leaves them implicit):
   what ``Retries`` and ``Loop`` are for. (OOS documents no backward-jump semantics.)
 * A task nobody can reach from the first task (or, when ``Next`` is used, from the
   graph's roots) is an error: it is dead code and usually a typo in a jump target.
+  (Both checked in ``flow``.)
 * An expression may use parameters, pseudo-parameters and outputs of tasks *earlier in
   the list*; ``ACS::TaskLoopItem`` only in the Properties/When/Outputs of a looping task.
 """
@@ -32,14 +33,13 @@ from orchestration.actions import Action, get_action
 
 from .durations import parse_duration
 from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_details
+from .flow import flow_problems
 from .loading import check_json_compatible, load_content
 from .model import (
     AGGREGATE_TYPES,
     BATCH_PAUSE_OPTIONS,
-    END,
     FORMAT_VERSION,
     LOOP_MODES,
-    NEXT,
     OUTPUT_TYPES,
     PARAMETER_TYPES,
     ParameterSpec,
@@ -69,7 +69,6 @@ PERCENT = re.compile(r"^(100|[1-9]?[0-9])%$")
 MAX_LOOP_ITEMS = 1000
 MAX_TASKS = 1000
 LOOP_ITEM = "ACS::TaskLoopItem"
-JUMP_WORDS = (NEXT, END)
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ class _Checker:
         tasks = self.check_tasks(data.get("Tasks"))
         self.check_top_outputs(data.get("Outputs"))
         if tasks is not None:
-            self.check_graph(tasks)
+            self.problems.extend(flow_problems(tasks, self.task_names))
 
     # -- parameters -------------------------------------------------------------------
     def check_parameters(self, params: Any) -> None:
@@ -574,98 +573,3 @@ class _Checker:
                 self.check_expressions(spec["Value"], f"{where}.Value", allowed, dict(self.task_outputs))
             if "ValueSelector" in spec:
                 self.check_selector(f"{where}.ValueSelector", spec["ValueSelector"])
-
-    # -- graph ------------------------------------------------------------------------
-    def check_graph(self, tasks: list[dict[str, Any]]) -> None:
-        names = self.task_names
-        n = len(tasks)
-        dag = any(isinstance(t.get("Next"), list) and t.get("Next") for t in tasks)
-        edges: list[list[tuple[int, str]]] = [[] for _ in range(n)]
-        targeted_by_next: set[int] = set()
-
-        def link(i: int, target: Any, place: str, via_next: bool = False) -> None:
-            if not isinstance(target, str):
-                return
-            if target == END:
-                return
-            if target == NEXT:
-                if i + 1 < n:
-                    edges[i].append((i + 1, place))
-                return
-            j = names.get(target)
-            if j is None:
-                self.add(place, f"no task named '{target}' (nor ACS::NEXT / ACS::END)")
-                return
-            if j == i:
-                self.add(place, f"task '{target}' cannot jump to itself")
-                return
-            edges[i].append((j, place))
-            if via_next:
-                targeted_by_next.add(j)
-
-        for i, task in enumerate(tasks):
-            place = f"Tasks[{i}]"
-            nxt = task.get("Next")
-            if isinstance(nxt, list) and nxt:
-                for k, target in enumerate(nxt):
-                    if target in JUMP_WORDS:
-                        self.add(f"{place}.Next[{k}]", "Next lists task names only")
-                        continue
-                    link(i, target, f"{place}.Next[{k}]", via_next=True)
-            elif not dag:
-                action = get_action(task.get("Action", ""))
-                chooses = action is not None and bool(action.jump_properties)
-                if "OnSuccess" in task or not chooses:  # a Choice jumps instead of falling through
-                    link(i, task.get("OnSuccess", NEXT), f"{place}.OnSuccess")
-            if dag and "OnSuccess" in task:
-                link(i, task["OnSuccess"], f"{place}.OnSuccess")
-            link(i, task.get("OnError", END), f"{place}.OnError")
-            if "When" in task and not dag:
-                link(i, NEXT, f"{place}.When")
-            action = get_action(task.get("Action", ""))
-            props = task.get("Properties")
-            if action is not None and isinstance(props, dict):
-                for sub, target in action.jump_targets(props):
-                    if isinstance(target, str) and "{{" not in target:
-                        link(i, target, f"{place}.Properties.{sub}")
-        roots = [i for i in range(n) if i not in targeted_by_next] if dag else [0]
-        seen: set[int] = set()
-        stack = list(roots)
-        while stack:
-            u = stack.pop()
-            if u in seen:
-                continue
-            seen.add(u)
-            stack.extend(v for v, _ in edges[u])
-        for i in range(n):
-            if i not in seen:
-                self.add(f"Tasks[{i}]", f"task '{tasks[i].get('Name')}' is unreachable")
-        self.find_cycles(tasks, edges)
-
-    def find_cycles(self, tasks: list[dict[str, Any]], edges: list[list[tuple[int, str]]]) -> None:
-        white, grey, black = 0, 1, 2
-        color = [white] * len(tasks)
-        reported: set[str] = set()
-        for start in range(len(tasks)):
-            if color[start] != white:
-                continue
-            path: list[int] = [start]
-            iters = [iter(edges[start])]
-            color[start] = grey
-            while iters:
-                try:
-                    v, place = next(iters[-1])
-                except StopIteration:
-                    color[path.pop()] = black
-                    iters.pop()
-                    continue
-                if color[v] == grey:
-                    cycle = [*path[path.index(v):], v]
-                    if place not in reported:
-                        reported.add(place)
-                        route = " -> ".join(str(tasks[k].get("Name")) for k in cycle)
-                        self.add(place, f"jump creates a cycle: {route}")
-                elif color[v] == white:
-                    color[v] = grey
-                    path.append(v)
-                    iters.append(iter(edges[v]))
