@@ -1,6 +1,7 @@
 """jq selectors (``ValueSelector``, ``PropertySelector``, ``Fn::Jq``) via the ``jq`` package.
 
-Compiled programs are cached because the same selector runs once per loop item.
+Programs are compiled here (cached: the same selector runs once per loop item) so a
+bad one is reported at once, and run by :mod:`.jq_sandbox`, out of process.
 Output ``Type`` decides the shape: ``List`` collects every result, the others take
 the first result and convert it.
 """
@@ -12,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 import jq
+
+from . import jq_sandbox
 
 MAX_SELECTOR_LENGTH = 4096
 
@@ -35,12 +38,14 @@ def compile_selector(expr: str) -> Any:
 
 
 def select_all(expr: str, data: Any) -> list[Any]:
-    """Every result of ``expr`` on ``data``."""
-    program = compile_selector(expr)
+    """Every result of ``expr`` on ``data``, computed out of process with time and memory limits."""
+    compile_selector(expr)  # bad syntax is reported the same way as in validation
     try:
-        return program.input_value(data).all()
-    except ValueError as exc:
+        return jq_sandbox.run(expr, data)
+    except jq_sandbox.JqFailed as exc:
         raise SelectorError(f"jq {expr!r} failed: {exc}") from None
+    except (TypeError, ValueError) as exc:  # data that is not JSON
+        raise SelectorError(f"jq {expr!r}: its input is not JSON ({exc})") from None
 
 
 def convert(value: Any, type_: str) -> Any:

@@ -199,3 +199,22 @@ def test_task_timestamps_are_ordered(run):
                                                           "Properties": {"Duration": "PT0S"}}))
     for te in TaskExecution.objects.filter(execution=execution):
         assert te.created_at <= te.start_date <= te.end_date, te.task_name
+
+
+def test_runaway_selector_fails_its_task_and_the_engine_goes_on(run, monkeypatch):
+    """jq runs out of process: an endless ValueSelector fails its task after the time
+    limit, with the reason, and the execution follows OnError like any other failure."""
+    from templates_app.language import jq_sandbox
+
+    monkeypatch.setattr(jq_sandbox, "TIMEOUT_SECONDS", 1.0)
+    execution = run(tpl(
+        record("spin", 1, Outputs={"v": {"ValueSelector": "last(range(1e12))", "Type": "Number"}},
+               OnError="after"),
+        record("after", 2, Outputs={"v": {"ValueSelector": ".Value", "Type": "Number"}}),
+        outputs={"Result": {"Type": "Number", "Value": "{{ after.v }}"}},
+    ))
+    assert execution.status == "Success", execution.status_message
+    assert tasks_of(execution) == [("spin", "Failed"), ("after", "Success")]
+    spin = TaskExecution.objects.get(execution=execution, task_name="spin")
+    assert "took longer than 1 s" in spin.status_message
+    assert execution.outputs == {"Result": 2}

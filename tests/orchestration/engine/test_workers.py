@@ -31,10 +31,13 @@ def test_sleep_wakes_up_within_a_second(tenant_a, operator_a, make_template, pro
     processes.start_worker()
     processes.start_ticker()
     template = make_template(tpl({"Name": "nap", "Action": "ACS::Sleep", "Properties": {"Duration": "PT2S"}},
-                                 {"Name": "after", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}}))
+                                 {"Name": "after", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}},
+                                 # jq runs in a child process of the (daemonic) worker
+                                 outputs={"N": {"Type": "Number", "Value": {"Fn::Jq": ["First", ".a", '{"a": 3}']}}}))
     execution = start_execution(tenant=tenant_a, user=operator_a, template=template)
     execution = wait_for(lambda: finished(execution.pk), timeout=30)
     assert execution.status == "Success", execution.status_message
+    assert execution.outputs == {"N": 3}
     nap = TaskExecution.objects.get(execution=execution, task_name="nap")
     after = TaskExecution.objects.get(execution=execution, task_name="after")
     slept = (nap.end_date - nap.start_date).total_seconds()
