@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime, timedelta
+from functools import cache
 
 import orjson
 import psycopg
@@ -35,7 +36,7 @@ UPSERT_FIELDS = [
     "cancelable", "cancelled", "parent_task_key", "root_task_key", "event_chain_id", "entity_path", "datacenter",
     "host", "task", "fingerprint", "synced_at",
 ]
-_ALL_COLUMNS = ["key", *UPSERT_FIELDS]
+ROW_COLUMNS = ["key", *[name for name in UPSERT_FIELDS if name != "synced_at"]]  # what a row dict carries
 _PLACE_FIELDS = {"entity_path": "path", "datacenter": "datacenter", "host": "host"}  # task field: inventory field
 
 _last_purge: dict[int, float] = {}
@@ -155,22 +156,22 @@ def _upsert_portable(vcenter: VCenter, rows: list[dict], now: datetime) -> tuple
         if place[0]:
             row["entity_path"], row["datacenter"], row["host"] = place
     _place(vcenter, [row for row in rows if not row.get("entity_path")])
-    columns = [name for name in _ALL_COLUMNS if name != "synced_at"]
     synced_at = db_connection.ops.adapt_datetimefield_value(now)
     values = [
-        (vcenter.pk, synced_at, *[orjson.dumps(row[n]).decode() if n == "task" else row[n] for n in columns])
+        (vcenter.pk, synced_at, *[orjson.dumps(row[n]).decode() if n == "task" else row[n] for n in ROW_COLUMNS])
         for row in rows
     ]
     with transaction.atomic(), db_connection.cursor() as cursor:
-        cursor.executemany(_portable_sql(columns), values)
+        cursor.executemany(_portable_sql(), values)
     created = sum(1 for row in rows if row["key"] not in existing)
     return created, len(rows) - created
 
 
-def _portable_sql(columns: list[str]) -> str:
+@cache
+def _portable_sql() -> str:
     quote = db_connection.ops.quote_name
     vcenter_column = VSphereTask._meta.get_field("vcenter").column
-    names = [vcenter_column, "synced_at", *columns]
+    names = [vcenter_column, "synced_at", *ROW_COLUMNS]
     return (
         f"INSERT INTO {quote(VSphereTask._meta.db_table)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join(['%s'] * len(names))}) "
@@ -179,43 +180,38 @@ def _portable_sql(columns: list[str]) -> str:
     )
 
 
-_UPSERT_SQL: list[str] = []
-
-
+@cache
 def _upsert_sql() -> str:
-    if not _UPSERT_SQL:
-        quote = db_connection.ops.quote_name
-        fields = {f.name: f for f in VSphereTask._meta.concrete_fields}
-        inventory = {f.name: f.column for f in InventoryObject._meta.concrete_fields}
-        columns = [name for name in _ALL_COLUMNS if name != "synced_at"]
-        # Types without their length so an over-long value fails at the INSERT, as with bulk_create.
-        record = ", ".join(f"{quote(name)} {fields[name].db_type(db_connection).split('(')[0]}" for name in columns)
-        placed = "r.{path} <> ''".format(path=quote("entity_path"))
-        values = [
-            f"CASE WHEN {placed} THEN r.{quote(name)} ELSE COALESCE(i.{quote(inventory[_PLACE_FIELDS[name]])}, '') END"
-            if name in _PLACE_FIELDS else f"r.{quote(name)}"
-            for name in columns
-        ]
-        unplaced = f"t.{quote('entity_path')} = ''"
-        updates = [
-            f"{quote(n)} = CASE WHEN {unplaced} THEN EXCLUDED.{quote(n)} ELSE t.{quote(n)} END"
-            if n in _PLACE_FIELDS else f"{quote(n)} = EXCLUDED.{quote(n)}"
-            for n in UPSERT_FIELDS
-        ]
-        # (xmax = 0) is true for an inserted row, false for an updated one; skipped rows return nothing.
-        _UPSERT_SQL.append(
-            f"INSERT INTO {quote(VSphereTask._meta.db_table)} AS t "
-            f"({quote(fields['vcenter'].column)}, {quote('synced_at')}, {', '.join(quote(n) for n in columns)}) "
-            f"SELECT %s, %s, {', '.join(values)} "
-            f"FROM json_to_recordset(%s::json) AS r({record}) "
-            f"LEFT JOIN {quote(InventoryObject._meta.db_table)} AS i ON i.{quote(inventory['vcenter'])} = %s "
-            f"AND i.{quote(inventory['moref'])} = r.{quote('entity_moref')} AND r.{quote('entity_moref')} <> '' "
-            f"AND NOT COALESCE({placed}, false) "
-            f"ON CONFLICT ({quote(fields['vcenter'].column)}, {quote('key')}) DO UPDATE SET {', '.join(updates)} "
-            f"WHERE t.{quote('fingerprint')} IS DISTINCT FROM EXCLUDED.{quote('fingerprint')} "
-            f"RETURNING (xmax = 0)"
-        )
-    return _UPSERT_SQL[0]
+    quote = db_connection.ops.quote_name
+    fields = {f.name: f for f in VSphereTask._meta.concrete_fields}
+    inventory = {f.name: f.column for f in InventoryObject._meta.concrete_fields}
+    # Types without their length so an over-long value fails at the INSERT, as with bulk_create.
+    record = ", ".join(f"{quote(name)} {fields[name].db_type(db_connection).split('(')[0]}" for name in ROW_COLUMNS)
+    placed = "r.{path} <> ''".format(path=quote("entity_path"))
+    values = [
+        f"CASE WHEN {placed} THEN r.{quote(name)} ELSE COALESCE(i.{quote(inventory[_PLACE_FIELDS[name]])}, '') END"
+        if name in _PLACE_FIELDS else f"r.{quote(name)}"
+        for name in ROW_COLUMNS
+    ]
+    unplaced = f"t.{quote('entity_path')} = ''"
+    updates = [
+        f"{quote(n)} = CASE WHEN {unplaced} THEN EXCLUDED.{quote(n)} ELSE t.{quote(n)} END"
+        if n in _PLACE_FIELDS else f"{quote(n)} = EXCLUDED.{quote(n)}"
+        for n in UPSERT_FIELDS
+    ]
+    # (xmax = 0) is true for an inserted row, false for an updated one; skipped rows return nothing.
+    return (
+        f"INSERT INTO {quote(VSphereTask._meta.db_table)} AS t "
+        f"({quote(fields['vcenter'].column)}, {quote('synced_at')}, {', '.join(quote(n) for n in ROW_COLUMNS)}) "
+        f"SELECT %s, %s, {', '.join(values)} "
+        f"FROM json_to_recordset(%s::json) AS r({record}) "
+        f"LEFT JOIN {quote(InventoryObject._meta.db_table)} AS i ON i.{quote(inventory['vcenter'])} = %s "
+        f"AND i.{quote(inventory['moref'])} = r.{quote('entity_moref')} AND r.{quote('entity_moref')} <> '' "
+        f"AND NOT COALESCE({placed}, false) "
+        f"ON CONFLICT ({quote(fields['vcenter'].column)}, {quote('key')}) DO UPDATE SET {', '.join(updates)} "
+        f"WHERE t.{quote('fingerprint')} IS DISTINCT FROM EXCLUDED.{quote('fingerprint')} "
+        f"RETURNING (xmax = 0)"
+    )
 
 
 def _place(vcenter: VCenter, rows: list[dict]) -> None:
