@@ -38,27 +38,36 @@ def run(program: str, data: Any, timeout: float | None = None) -> list[Any]:
     request = json.dumps({"p": program, "d": data}, ensure_ascii=False).encode() + b"\n"
     limit = TIMEOUT_SECONDS if timeout is None else timeout
     with _lock:
-        process = _running()
         try:
-            process.stdin.write(request)
-            process.stdin.flush()
-        except BrokenPipeError:  # it died since the last call: one fresh try
+            line = _exchange(request, limit)
+        except OSError as exc:  # could not start it, or it vanished twice in a row
             _stop()
-            process = _running()
-            process.stdin.write(request)
-            process.stdin.flush()
-        ready, _, _ = select.select([process.stdout], [], [], limit)
-        if not ready:
-            _stop()
-            raise JqFailed(f"took longer than {limit:g} s and was stopped")
-        line = process.stdout.readline()
-        if not line:
-            _stop()
-            raise JqFailed(f"ran out of memory (limit {MEMORY_BYTES // 2**20} MB) and was stopped")
+            raise JqFailed(f"could not be run: {exc}") from None
     reply = json.loads(line)
     if "error" in reply:
         raise JqFailed(reply["error"])
     return reply["ok"]
+
+
+def _exchange(request: bytes, limit: float) -> bytes:
+    process = _running()
+    try:
+        process.stdin.write(request)
+        process.stdin.flush()
+    except BrokenPipeError:  # it died since the last call: one fresh try
+        _stop()
+        process = _running()
+        process.stdin.write(request)
+        process.stdin.flush()
+    ready, _, _ = select.select([process.stdout], [], [], limit)
+    if not ready:
+        _stop()
+        raise JqFailed(f"took longer than {limit:g} s and was stopped")
+    line = process.stdout.readline()
+    if not line:
+        _stop()
+        raise JqFailed(f"ran out of memory (limit {MEMORY_BYTES // 2**20} MB) and was stopped")
+    return line
 
 
 def _running() -> subprocess.Popen:

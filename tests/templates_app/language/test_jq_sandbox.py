@@ -44,3 +44,10 @@ def test_a_forked_process_starts_its_own_evaluator(monkeypatch):
     assert jq_sandbox._process is not first and first.poll() is None  # the parent's child is left alone
     first.kill()
     first.wait()
+
+
+def test_an_evaluator_killed_between_calls_is_replaced():
+    select_all(".", 1)
+    jq_sandbox._process.kill()
+    jq_sandbox._process.wait()
+    assert select_all(". * 2", 21) == [42]
