@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, OrchTaskStep
+from orchestration.services import orchtask_runs, orchtask_specs
 from orchestration.services import orchtasks as service
 from orchestration.services.orchtask_types import TASK_TYPES
 
@@ -30,11 +31,11 @@ class StepFormSet(forms.BaseInlineFormSet):
         ]
         task = self.instance
         try:
-            specs = service.parse_steps([json.dumps(s) for s in steps])
-            if not specs and not service.parse_condition(task.condition):
+            specs = orchtask_specs.parse_steps([json.dumps(s) for s in steps])
+            if not specs and not orchtask_specs.parse_condition(task.condition):
                 raise ValidationError("Give at least one step, or a Condition that selects the resources.")
             if task.region_id and task.tenant_id:
-                service.check_resources(task.tenant, task.region, task.resource_type, specs)
+                orchtask_specs.check_resources(task.tenant, task.region, task.resource_type, specs)
         except ServiceError as exc:
             raise ValidationError(exc.message) from None
 
@@ -55,7 +56,7 @@ class OrchTaskForm(forms.ModelForm):
 
     def clean_condition(self):
         try:
-            service.parse_condition(self.cleaned_data.get("condition"))
+            orchtask_specs.parse_condition(self.cleaned_data.get("condition"))
         except ServiceError as exc:
             raise ValidationError(exc.message) from None
         return self.cleaned_data.get("condition") or ""
@@ -78,7 +79,7 @@ class OrchTaskAdmin(TenantScopedAdmin):
     ]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and service.task_status(obj) in ("Running", "Pausing", "Paused"):
+        if obj is not None and orchtask_runs.task_status(obj) in ("Running", "Pausing", "Paused"):
             return False  # abort it first (the services refuse too)
         return super().has_change_permission(request, obj)
 
@@ -89,13 +90,13 @@ class OrchTaskAdmin(TenantScopedAdmin):
 
     @admin.display(description="Status")
     def status_view(self, task) -> str:
-        return service.task_status(task)
+        return orchtask_runs.task_status(task)
 
     @admin.display(description="Latest execution")
     def execution_link(self, task) -> str:
         if task.latest_execution_id is None:
             return "—"
-        record = service.execution_record(task)
+        record = orchtask_runs.execution_record(task)
         url = reverse("admin:orchestration_execution_change", args=[task.latest_execution_id])
         return format_html('<a href="{}">{}</a> {} {}', url, task.latest_execution_id, record.result, record.message)
 
@@ -105,7 +106,7 @@ class OrchTaskAdmin(TenantScopedAdmin):
             return "—"
         rows = [(view.order, r.resource_id, r.name, r.status, r.execution.result or "—", r.execution.message,
                  r.execution.starts_at or "", r.execution.ends_at or "")
-                for view in service.step_views(task) for r in view.resources]
+                for view in orchtask_runs.step_views(task) for r in view.resources]
         head = "".join(f"<th>{h}</th>" for h in ("Step", "Resource", "Name", "Power", "Result", "Message",
                                                   "Starts", "Ends"))
         body = format_html_join("", "<tr>" + "<td>{}</td>" * 8 + "</tr>", rows)

@@ -26,7 +26,7 @@ STATUS: dict[str, str | Promise] = {
     "NotStarted": pgettext_lazy("status", "Not started"),
     "Total": pgettext_lazy("status", "Total"),  # the execution counters' sum
     # OrchTask statuses (orchestration.models.OrchTaskStatus) and per-resource results
-    # (services.orchtasks.RESULTS, plus "NotRun" for a resource an earlier failure skipped).
+    # (services.orchtask_runs.RESULTS, plus "NotRun" for a resource an earlier failure skipped).
     "Ready": pgettext_lazy("status", "Ready"),
     "Pausing": pgettext_lazy("status", "Pausing"),
     "Paused": pgettext_lazy("status", "Paused"),

@@ -25,7 +25,7 @@ def new_orch_task_id() -> str:
 
 
 class OrchTaskStatus(models.TextChoices):
-    """A task's status, derived from its latest execution (see ``services.orchtasks.task_status``)."""
+    """A task's status, derived from its latest execution (see ``services.orchtask_runs.task_status``)."""
 
     READY = "Ready"  # never run, or reset by Operation=Update
     RUNNING = "Running"

@@ -1,4 +1,7 @@
-"""Orchestration task workflows shared by every face: create, update, delete, describe, operate.
+"""Orchestration task workflows shared by every face: create, update, delete, operate.
+
+Steps and conditions are parsed and checked in :mod:`.orchtask_specs`; what is shown
+about runs (status, results per resource) is read in :mod:`.orchtask_runs`.
 
 Running a task never re-implements the engine: ``Execute`` generates an OOS template
 (per step an ``ACS::Sleep`` for its delay, then a loop of the task type's action over
@@ -34,13 +37,11 @@ inventory each time the task is described or executed, as one step of order 1.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from orchestration.engine.dispatch import enqueue
@@ -57,38 +58,22 @@ from orchestration.models import (
     Region,
     SafetyCheck,
     Scope,
-    TaskExecution,
-    TaskStatus,
     Tenant,
     Trigger,
 )
-from orchestration.models.orchtasks import MAX_DELAY
 from orchestration.services.executions import cancel_execution, rerun_execution, start_execution
+from orchestration.services.orchtask_runs import task_status
+from orchestration.services.orchtask_specs import (
+    StepSpec,
+    check_resources,
+    effective_steps,
+    parse_condition,
+    parse_steps,
+    step_task_name,
+)
 from orchestration.services.orchtask_types import get_task_type
 
 OPERATIONS = ("Update", "Execute", "Abort", "Pause", "Resume", "Retry")
-CONDITION_KEYS = ("NamePattern", "Folder", "PowerState", "Tag")
-POWER_STATES = ("poweredOn", "poweredOff", "suspended")
-MAX_STEPS = 100
-MAX_RESOURCES = 1000
-RUNNING_EXECUTION = (ExecutionStatus.STARTED, ExecutionStatus.QUEUED, ExecutionStatus.RUNNING,
-                     ExecutionStatus.WAITING)
-
-# A resource's result in its latest run (TaskStepResource.Execution.Result).
-RESULTS = {
-    TaskStatus.PENDING: "Running", TaskStatus.RUNNING: "Running", TaskStatus.WAITING: "Waiting",
-    TaskStatus.SUCCESS: "Success", TaskStatus.FAILED: "Failed", TaskStatus.CANCELLED: "Interrupted",
-    TaskStatus.SKIPPED: "Skipped",
-}
-
-
-@dataclass
-class StepSpec:
-    order: int
-    delay: int
-    resource_ids: list[str]
-
-
 # ---------------------------------------------------------------------- access
 
 
@@ -111,157 +96,6 @@ def get_task(user, task_id: str, tenant: Tenant | None = None, scope: str = Scop
     if task is None:
         raise NotFound("OrchTask", task_id)
     return task
-
-
-# ---------------------------------------------------------------------- parsing and validation
-
-
-def parse_steps(raw: Sequence[Any] | None) -> list[StepSpec]:
-    """``Steps`` as the seed sends them: strings of JSON ``{"order", "delay", "resourceIDs"}``."""
-    if raw is None:
-        return []
-    if isinstance(raw, str | dict):
-        raw = [raw]
-    if len(raw) > MAX_STEPS:
-        raise InvalidParameter("Steps", f"at most {MAX_STEPS} steps, got {len(raw)}")
-    steps: list[StepSpec] = []
-    for index, item in enumerate(raw):
-        place = f"Steps.{index}"
-        if isinstance(item, str):
-            try:
-                item = json.loads(item)
-            except ValueError as exc:
-                raise InvalidParameter(place, f"is not JSON ({exc.args[0]}); "
-                                              'write {"order":1,"delay":0,"resourceIDs":"vm-1,vm-2"}') from None
-        if not isinstance(item, dict):
-            raise InvalidParameter(place, 'must be a JSON object such as {"order":1,"delay":0,"resourceIDs":"vm-1"}')
-        unknown = sorted(set(item) - {"order", "delay", "resourceIDs"})
-        if unknown:
-            raise InvalidParameter(place, f"unknown field(s) {', '.join(unknown)}; a step has order, delay, "
-                                          "resourceIDs")
-        order, delay = item.get("order"), item.get("delay", 0)
-        if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-            raise InvalidParameter(place, f"order must be a positive integer, got {order!r}")
-        place = f"Steps.{index} (order {order})"
-        if isinstance(delay, bool) or not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY:
-            raise InvalidParameter(place, f"delay must be an integer from 0 to {MAX_DELAY} seconds, got {delay!r}")
-        ids = item.get("resourceIDs", "")
-        if isinstance(ids, str):
-            ids = [part.strip() for part in ids.split(",") if part.strip()]
-        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-            raise InvalidParameter(place, "resourceIDs must be a comma-separated string of resource ids")
-        if not ids:
-            raise InvalidParameter(place, "resourceIDs lists no resource; every step needs at least one")
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise InvalidParameter(place, f"resource {duplicates[0]} is listed twice in the step")
-        steps.append(StepSpec(order=order, delay=delay, resource_ids=ids))
-    seen_orders: dict[int, int] = {}
-    seen_ids: dict[str, int] = {}
-    for index, step in enumerate(steps):
-        if step.order in seen_orders:
-            raise InvalidParameter(f"Steps.{index} (order {step.order})",
-                                   f"order {step.order} is used by Steps.{seen_orders[step.order]} too; "
-                                   "orders must be unique")
-        seen_orders[step.order] = index
-        for rid in step.resource_ids:
-            if rid in seen_ids:
-                raise InvalidParameter(f"Steps.{index} (order {step.order})",
-                                       f"resource {rid} is in step order {steps[seen_ids[rid]].order} already; "
-                                       "a resource belongs to one step only")
-            seen_ids[rid] = index
-    if len(seen_ids) > MAX_RESOURCES:
-        raise InvalidParameter("Steps", f"at most {MAX_RESOURCES} resources in all, got {len(seen_ids)}")
-    return sorted(steps, key=lambda s: s.order)
-
-
-def parse_condition(text: str | None) -> dict[str, Any]:
-    if text in (None, ""):
-        return {}
-    try:
-        condition = json.loads(text) if isinstance(text, str) else text
-    except ValueError as exc:
-        raise InvalidParameter("Condition", f"is not JSON ({exc.args[0]})") from None
-    if not isinstance(condition, dict):
-        raise InvalidParameter("Condition", "must be a JSON object with NamePattern, Folder, PowerState or Tag")
-    unknown = sorted(set(condition) - set(CONDITION_KEYS))
-    if unknown:
-        raise InvalidParameter("Condition", f"unknown key(s) {', '.join(unknown)}; use {', '.join(CONDITION_KEYS)}")
-    for key in ("NamePattern", "Folder"):
-        if key in condition and (not isinstance(condition[key], str) or not condition[key]):
-            raise InvalidParameter(f"Condition.{key}", "must be a non-empty string")
-    if "PowerState" in condition and condition["PowerState"] not in POWER_STATES:
-        raise InvalidParameter("Condition.PowerState", f"must be one of {', '.join(POWER_STATES)}")
-    tag = condition.get("Tag")
-    if tag is not None and (not isinstance(tag, dict) or not isinstance(tag.get("Key"), str) or not tag["Key"]
-                            or set(tag) - {"Key", "Value"}):
-        raise InvalidParameter("Condition.Tag", 'must be {"Key": "…"} or {"Key": "…", "Value": "…"}')
-    return condition
-
-
-def _vcenters(tenant: Tenant, region: Region):
-    from vsphere.read_operations import tenant_vcenters
-
-    return tenant_vcenters(tenant.pk, {"RegionId": region.pk})
-
-
-def _inventory(tenant: Tenant, region: Region, ids: Iterable[str]) -> dict[str, Any]:
-    from vsphere.models import InventoryObject
-
-    rows = InventoryObject.objects.filter(vcenter__in=_vcenters(tenant, region), moref__in=list(ids))
-    return {row.moref: row for row in rows.order_by("vcenter_id")}
-
-
-def check_resources(tenant: Tenant, region: Region, resource_type: str, steps: list[StepSpec]) -> None:
-    """Every resource exists in the tenant's synced inventory of the region, is a VM, and is usable."""
-    from vsphere.models import EntityType
-
-    found = _inventory(tenant, region, [rid for step in steps for rid in step.resource_ids])
-    for step in steps:
-        place = f"Steps (order {step.order})"
-        for rid in step.resource_ids:
-            row = found.get(rid)
-            if row is None:
-                raise InvalidParameter(place, f"resource {rid} does not exist in the synced inventory of region "
-                                              f"{region.pk}")
-            if row.type != EntityType.VM:
-                raise InvalidParameter(place, f"resource {rid} is a {row.type}, not a {resource_type}")
-            if row.is_template:
-                raise InvalidParameter(place, f"resource {rid} ({row.name}) is a VM template and cannot be operated")
-
-
-def resolve_condition(task: OrchTask, condition: dict[str, Any] | None = None) -> list[str]:
-    from vsphere.services.faults import VSphereError
-    from vsphere.services.vm_operations import resolve_targets
-
-    condition = parse_condition(task.condition) if condition is None else condition
-    if not condition:
-        return []
-    selection = {k: condition[k] for k in ("NamePattern", "Folder", "Tag") if k in condition}
-    vcenters = _vcenters(task.tenant, task.region)
-    try:
-        if selection:
-            rows = resolve_targets(vcenters, name_pattern=selection.get("NamePattern"),
-                                   folder=selection.get("Folder"), tag=selection.get("Tag"))
-        else:
-            from vsphere.models import EntityType, InventoryObject
-
-            rows = list(InventoryObject.objects.filter(vcenter__in=vcenters, type=EntityType.VM, is_template=False)
-                        .order_by("vcenter_id", "name"))
-    except VSphereError as exc:
-        raise InvalidParameter("Condition", str(exc)) from None
-    if "PowerState" in condition:
-        rows = [row for row in rows if row.power_state == condition["PowerState"]]
-    return list(dict.fromkeys(row.moref for row in rows))
-
-
-def effective_steps(task: OrchTask) -> list[StepSpec]:
-    """The stored steps, or one step of the resources the Condition selects now."""
-    steps = [StepSpec(s.order, s.delay, list(s.resource_ids)) for s in task.steps.all()]
-    if steps:
-        return sorted(steps, key=lambda s: s.order)
-    ids = resolve_condition(task)
-    return [StepSpec(order=1, delay=0, resource_ids=ids)] if ids else []
 
 
 def _region(region_id: str) -> Region:
@@ -368,133 +202,7 @@ def delete_orch_task(task: OrchTask, user) -> None:
     task.delete()
 
 
-# ---------------------------------------------------------------------- status and results
-
-
-def task_status(task: OrchTask) -> str:
-    ex = task.latest_execution
-    if ex is None:
-        return OrchTaskStatus.READY
-    if ex.status == ExecutionStatus.SUCCESS:
-        return OrchTaskStatus.SUCCESS
-    if ex.status == ExecutionStatus.FAILED:
-        return OrchTaskStatus.FAILED
-    if ex.status == ExecutionStatus.CANCELLED:
-        return OrchTaskStatus.INTERRUPTED
-    if ex.mode == Mode.DEBUG:
-        return OrchTaskStatus.PAUSED if ex.status == ExecutionStatus.WAITING else OrchTaskStatus.PAUSING
-    return OrchTaskStatus.RUNNING
-
-
-def status_filter(status: str) -> Q:
-    """A queryset filter matching :func:`task_status`."""
-    ex = "latest_execution__"
-    not_finished = Q(**{f"{ex}status__in": RUNNING_EXECUTION})
-    filters = {
-        OrchTaskStatus.READY: Q(latest_execution__isnull=True),
-        OrchTaskStatus.SUCCESS: Q(**{f"{ex}status": ExecutionStatus.SUCCESS}),
-        OrchTaskStatus.FAILED: Q(**{f"{ex}status": ExecutionStatus.FAILED}),
-        OrchTaskStatus.INTERRUPTED: Q(**{f"{ex}status": ExecutionStatus.CANCELLED}),
-        OrchTaskStatus.RUNNING: not_finished & ~Q(**{f"{ex}mode": Mode.DEBUG}),
-        OrchTaskStatus.PAUSING: not_finished & Q(**{f"{ex}mode": Mode.DEBUG})
-        & ~Q(**{f"{ex}status": ExecutionStatus.WAITING}),
-        OrchTaskStatus.PAUSED: Q(**{f"{ex}mode": Mode.DEBUG, f"{ex}status": ExecutionStatus.WAITING}),
-    }
-    if status not in filters:
-        raise InvalidParameter("Status", f"must be one of {', '.join(OrchTaskStatus.values)}, got {status!r}")
-    return filters[status]
-
-
-def epoch(moment: datetime | None) -> int:
-    return int(moment.timestamp()) if moment is not None else 0
-
-
-@dataclass
-class RunRecord:
-    """``Execution`` of the seed: the latest result of a task, or of one resource."""
-
-    result: str = ""
-    message: str = ""
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    task_execution_id: str = ""
-
-
-@dataclass
-class ResourceView:
-    resource_id: str
-    name: str
-    remark: str
-    status: str  # the VM's power state in the synced inventory ("" if gone)
-    execution: RunRecord
-
-
-@dataclass
-class StepView:
-    order: int
-    delay: int
-    resources: list[ResourceView] = field(default_factory=list)
-
-
-def execution_record(task: OrchTask) -> RunRecord:
-    ex = task.latest_execution
-    if ex is None:
-        return RunRecord()
-    status = task_status(task)
-    message = ex.status_message if ex.is_finished else ex.status_reason
-    return RunRecord(result=str(status), message=message or "", starts_at=ex.start_date or ex.created_at,
-                     ends_at=ex.end_date)
-
-
-def step_views(task: OrchTask) -> list[StepView]:
-    """Each step with its resources and each resource's result in the latest execution (2 queries)."""
-    steps = effective_steps(task)
-    names = _inventory(task.tenant, task.region, [rid for s in steps for rid in s.resource_ids])
-    latest: dict[tuple[str, str], TaskExecution] = {}
-    ex = task.latest_execution
-    if ex is not None:
-        rows = (TaskExecution.objects.filter(execution=ex, parent_task_execution__isnull=False)
-                .only("id", "task_name", "loop_item", "status", "status_message", "start_date", "end_date",
-                      "created_at", "extra").order_by("created_at", "id"))
-        for te in rows:
-            latest[(te.task_name, str(te.loop_item))] = te  # a retry's try replaces the failed one
-    views = []
-    for step in steps:
-        view = StepView(order=step.order, delay=step.delay)
-        for rid in step.resource_ids:
-            row = names.get(rid)
-            te = latest.get((step_task_name(step), rid))
-            view.resources.append(ResourceView(
-                resource_id=rid, name=row.name if row else "", remark=(row.name_path if row else ""),
-                status=row.power_state if row else "", execution=_resource_record(ex, te),
-            ))
-        views.append(view)
-    return views
-
-
-def _resource_record(ex: Execution | None, te: TaskExecution | None) -> RunRecord:
-    if ex is None:
-        return RunRecord()
-    if te is None:
-        if ex.status == ExecutionStatus.CANCELLED:
-            return RunRecord(result="Interrupted", message="Not run: the task was aborted.")
-        if ex.is_finished:
-            return RunRecord(result="NotRun", message="Not run: an earlier step failed.")
-        return RunRecord(result="Waiting")
-    message = te.status_message
-    ops = (te.extra.get("action") or {}).get("ops") or []
-    errors = [op.get("Error") for op in ops if op.get("Error")]
-    if errors and te.status == TaskStatus.FAILED:
-        message = "; ".join(errors)
-    return RunRecord(result=RESULTS.get(te.status, te.status), message=message or "", starts_at=te.start_date,
-                     ends_at=te.end_date, task_execution_id=te.id)
-
-
 # ---------------------------------------------------------------------- the generated template
-
-
-def step_task_name(step: StepSpec) -> str:
-    return f"Step{step.order}"
 
 
 def generated_template(task: OrchTask, steps: list[StepSpec] | None = None) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 from orchestration.engine.runner import advance
 from orchestration.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from orchestration.models import Execution, OrchTask, Region, TaskExecution
+from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as svc
 from orchestration.services.executions import start_execution
 from tests.orchestration.engine.conftest import drive
@@ -56,15 +57,15 @@ def run_vm_action(tenant, user, action: str, morefs: list[str], **props) -> Exec
 
 def results(task: OrchTask) -> dict[str, str]:
     task = OrchTask.objects.get(pk=task.pk)
-    return {r.resource_id: r.execution.result for s in svc.step_views(task) for r in s.resources}
+    return {r.resource_id: r.execution.result for s in orchtask_runs.step_views(task) for r in s.resources}
 
 
 def test_two_steps_with_a_delay_run_in_order(synced, tenant_a, operator_a):
     a, b, c = (vm(synced, n).moref for n in ("DC0_H0_VM0", "DC0_H0_VM1", "DC0_C0_RP0_VM0"))
     run_vm_action(tenant_a, operator_a, "ACS::VSphere::StopVM", [a, b, c])
     task = create(tenant_a, operator_a, [step(2, c, delay=1), step(1, a, b)], remark="nightly")
-    assert svc.task_status(task) == "Ready"
-    views = svc.step_views(task)
+    assert orchtask_runs.task_status(task) == "Ready"
+    views = orchtask_runs.step_views(task)
     assert [(v.order, v.delay, [r.resource_id for r in v.resources]) for v in views] == [(1, 0, [a, b]), (2, 1, [c])]
     assert views[0].resources[0].name == "DC0_H0_VM0"
 
@@ -74,13 +75,13 @@ def test_two_steps_with_a_delay_run_in_order(synced, tenant_a, operator_a):
     assert tpl["Tasks"][2]["Loop"]["Items"] == [c]
 
     task = svc.operate_orch_task(task, operator_a, "Execute")
-    assert svc.task_status(task) == "Running"
+    assert orchtask_runs.task_status(task) == "Running"
     ex = drive(task.latest_execution, timeout=60)
     assert ex.status == "Success", ex.status_message
     task.refresh_from_db()
-    assert svc.task_status(task) == "Success"
+    assert orchtask_runs.task_status(task) == "Success"
     assert results(task) == {a: "Success", b: "Success", c: "Success"}
-    record = svc.execution_record(task)
+    record = orchtask_runs.execution_record(task)
     assert record.result == "Success" and record.starts_at and record.ends_at
     step1 = TaskExecution.objects.get(execution=ex, task_name="Step1", parent_task_execution=None)
     step2 = TaskExecution.objects.get(execution=ex, task_name="Step2", parent_task_execution=None)
@@ -88,7 +89,7 @@ def test_two_steps_with_a_delay_run_in_order(synced, tenant_a, operator_a):
     assert step1.end_date <= sleep.start_date and (step2.start_date - sleep.start_date).total_seconds() >= 1
     sync_vcenter(synced, tasks=False)
     assert {vm(synced, n).power_state for n in ("DC0_H0_VM0", "DC0_H0_VM1", "DC0_C0_RP0_VM0")} == {"poweredOn"}
-    per_vm = svc.step_views(OrchTask.objects.get(pk=task.pk))[0].resources[0].execution
+    per_vm = orchtask_runs.step_views(OrchTask.objects.get(pk=task.pk))[0].resources[0].execution
     assert per_vm.starts_at and per_vm.ends_at and per_vm.task_execution_id
 
     # Executing again clears the per-resource records of the previous run.
@@ -103,20 +104,20 @@ def test_pause_between_steps_and_resume(synced, tenant_a, operator_a):
     task = svc.operate_orch_task(task, operator_a, "Execute")
     advance(task.latest_execution_id)  # step 1 is under way
     task = svc.operate_orch_task(task, operator_a, "Pause")
-    assert svc.task_status(task) in ("Pausing", "Paused")
+    assert orchtask_runs.task_status(task) in ("Pausing", "Paused")
     with pytest.raises(Conflict):
         svc.operate_orch_task(task, operator_a, "Pause")
     ex = drive(task.latest_execution, timeout=60)
     assert ex.status == "Waiting"
     task.refresh_from_db()
-    assert svc.task_status(task) == "Paused"
+    assert orchtask_runs.task_status(task) == "Paused"
     assert results(task) == {a: "Success", b: "Waiting"}
     assert not TaskExecution.objects.filter(execution=ex, task_name="Step2").exists()  # held before it
     with pytest.raises(Conflict):
         svc.update_orch_task(task, operator_a, steps=[step(1, a)])
 
     task = svc.operate_orch_task(task, operator_a, "Resume")
-    assert svc.task_status(task) == "Running"
+    assert orchtask_runs.task_status(task) == "Running"
     ex = drive(task.latest_execution, timeout=60)
     assert ex.status == "Success", ex.status_message
     assert results(task) == {a: "Success", b: "Success"}
@@ -136,8 +137,8 @@ def test_retry_runs_only_the_failed_resource(synced, tenant_a, operator_a):
     ex = drive(task.latest_execution, timeout=60)
     assert ex.status == "Failed"
     task.refresh_from_db()
-    assert svc.task_status(task) == "Failed"
-    got = {r.resource_id: r.execution for s in svc.step_views(task) for r in s.resources}
+    assert orchtask_runs.task_status(task) == "Failed"
+    got = {r.resource_id: r.execution for s in orchtask_runs.step_views(task) for r in s.resources}
     assert got[a].result == "Success" and got[b].result == "Failed"
     assert "no snapshot" in got[b].message
     assert got[c].result == "NotRun"
@@ -147,7 +148,8 @@ def test_retry_runs_only_the_failed_resource(synced, tenant_a, operator_a):
     task = svc.operate_orch_task(task, operator_a, "Retry")
     ex = drive(task.latest_execution, timeout=60)
     assert ex.status == "Success", ex.status_message
-    got = {r.resource_id: r.execution for s in svc.step_views(OrchTask.objects.get(pk=task.pk)) for r in s.resources}
+    views = orchtask_runs.step_views(OrchTask.objects.get(pk=task.pk))
+    got = {r.resource_id: r.execution for s in views for r in s.resources}
     assert {k: v.result for k, v in got.items()} == dict.fromkeys(got, "Success")
     assert got[a].task_execution_id == first_a  # not run again
     assert TaskExecution.objects.filter(execution=ex, task_name="Step1", loop_item=b).count() == 2
@@ -162,25 +164,25 @@ def test_abort_interrupts_and_update_resets(synced, tenant_a, operator_a):
     ex = drive(task.latest_execution, timeout=30)
     assert ex.status == "Cancelled"
     task.refresh_from_db()
-    assert svc.task_status(task) == "Interrupted"
-    assert svc.execution_record(task).result == "Interrupted"
+    assert orchtask_runs.task_status(task) == "Interrupted"
+    assert orchtask_runs.execution_record(task).result == "Interrupted"
     assert results(task)[b] == "Interrupted"
     with pytest.raises(Conflict):
         svc.operate_orch_task(task, operator_a, "Retry")
     task = svc.operate_orch_task(task, operator_a, "Update")
-    assert svc.task_status(task) == "Ready" and results(task) == {a: "", b: ""}
+    assert orchtask_runs.task_status(task) == "Ready" and results(task) == {a: "", b: ""}
     svc.update_orch_task(task, operator_a, steps=[step(1, b), step(2, a, delay=5)])
-    assert [(v.order, v.resources[0].resource_id) for v in svc.step_views(task)] == [(1, b), (2, a)]
+    assert [(v.order, v.resources[0].resource_id) for v in orchtask_runs.step_views(task)] == [(1, b), (2, a)]
 
 
 def test_condition_selects_resources_when_steps_list_none(synced, tenant_a, operator_a):
     task = create(tenant_a, operator_a, [], condition=json.dumps({"NamePattern": "DC0_H0_*"}))
-    names = sorted(r.name for s in svc.step_views(task) for r in s.resources)
+    names = sorted(r.name for s in orchtask_runs.step_views(task) for r in s.resources)
     assert names == ["DC0_H0_VM0", "DC0_H0_VM1"]
     run_vm_action(tenant_a, operator_a, "ACS::VSphere::StopVM", [vm(synced, "DC0_H0_VM1").moref])
     sync_vcenter(synced, tasks=False)
     task.condition = json.dumps({"NamePattern": "DC0_H0_*", "PowerState": "poweredOff"})
-    assert [r.name for s in svc.step_views(task) for r in s.resources] == ["DC0_H0_VM1"]
+    assert [r.name for s in orchtask_runs.step_views(task) for r in s.resources] == ["DC0_H0_VM1"]
     run_vm_action(tenant_a, operator_a, "ACS::VSphere::StartVM", [vm(synced, "DC0_H0_VM1").moref])
 
 
@@ -239,7 +241,7 @@ def test_tenant_isolation_and_roles(synced, tenant_a, tenant_b, operator_a, view
         svc.operate_orch_task(task, viewer_a, "Execute")
     with pytest.raises(InvalidParameter, match="Operation"):
         svc.operate_orch_task(task, operator_a, "Explode")
-    assert list(svc.tasks_for(operator_a).filter(svc.status_filter("Ready"))) == [task]
+    assert list(svc.tasks_for(operator_a).filter(orchtask_runs.status_filter("Ready"))) == [task]
 
 
 # ---------------------------------------------------------------------- native API and admin

@@ -5,8 +5,8 @@ import django_filters
 from django.db.models import Q
 
 from orchestration.models import OrchTask, OrchTaskStatus
+from orchestration.services.orchtask_runs import status_filter
 from orchestration.services.orchtask_types import TASK_TYPES
-from orchestration.services.orchtasks import status_filter
 
 
 class OrchTaskFilterSet(django_filters.FilterSet):

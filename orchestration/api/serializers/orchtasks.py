@@ -8,6 +8,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from orchestration.models import OrchTask, Project, Tenant
+from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as svc
 from orchestration.services.orchtask_types import TASK_TYPES
 
@@ -46,13 +47,13 @@ class OrchTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_status(self, task) -> str:
-        return svc.task_status(task)
+        return orchtask_runs.task_status(task)
 
     def get_execution(self, task) -> dict:
-        return RunRecordSerializer(svc.execution_record(task)).data
+        return RunRecordSerializer(orchtask_runs.execution_record(task)).data
 
     def get_steps(self, task) -> list[dict]:
-        return StepViewSerializer(svc.step_views(task), many=True).data
+        return StepViewSerializer(orchtask_runs.step_views(task), many=True).data
 
 
 class StepsField(serializers.ListField):

@@ -28,6 +28,7 @@ from orchestration.console.orchtask_form import Draft
 from orchestration.console.pages import render_page
 from orchestration.errors import Conflict, Forbidden, InvalidParameter, NotFound, ServiceError
 from orchestration.models import OrchTask, OrchTaskStatus, Region, Scope, Tenant
+from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as service
 from orchestration.services.orchtask_types import TASK_TYPES
 from vsphere.models import EntityType, InventoryObject, VCenter
@@ -84,12 +85,12 @@ def orchtask_list(request: HttpRequest) -> HttpResponse:
     if keyword:
         queryset = queryset.filter(Q(name__icontains=keyword) | Q(remark__icontains=keyword) | Q(pk=keyword))
     if status in OrchTaskStatus.values:
-        queryset = queryset.filter(service.status_filter(status))
+        queryset = queryset.filter(orchtask_runs.status_filter(status))
     page = Paginator(queryset.order_by("-created_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for task in page:
         steps = list(task.steps.all())
-        rows.append({"task": task, "status": service.task_status(task), "steps": len(steps),
+        rows.append({"task": task, "status": orchtask_runs.task_status(task), "steps": len(steps),
                      "resources": sum(len(s.resource_ids) for s in steps)})
     query = request.GET.copy()
     query.pop("page", None)
@@ -111,14 +112,14 @@ def orchtask_list(request: HttpRequest) -> HttpResponse:
 
 
 def _live_context(request: HttpRequest, task: OrchTask) -> dict[str, Any]:
-    status = service.task_status(task)
+    status = orchtask_runs.task_status(task)
     can_run = selection.can(request, task.tenant, Scope.RUN)
     execution = task.latest_execution
     return {
         "task": task,
         "status": status,
-        "record": service.execution_record(task),
-        "steps": service.step_views(task),
+        "record": orchtask_runs.execution_record(task),
+        "steps": orchtask_runs.step_views(task),
         "execution": execution,
         "operations": OPERATIONS.get(status, ()) if can_run else (),
         "can_run": can_run,

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, Project, Scope
+from orchestration.services import orchtask_runs, orchtask_specs
 from orchestration.services import orchtasks as svc
 from orchestration.services.orchtask_types import get_task_type
 
@@ -159,19 +160,19 @@ def _status_q(status: str) -> Q:
     by_task = {"success": ["Success"], "fail": ["Failed"], "cancel": ["Interrupted"], "waitExecute": ["Ready"],
                "pausing": ["Pausing", "Paused"], "executing": ["Running"]}
     if status == "canceling":
-        return Q(latest_execution__cancel_requested=True) & svc.status_filter("Running")
+        return Q(latest_execution__cancel_requested=True) & orchtask_runs.status_filter("Running")
     if status not in by_task:
         return Q(pk__in=[])  # waitApproval, approvalFailed: orchestration tasks need no approval
     query = Q(pk__in=[])
     for name in by_task[status]:
-        query |= svc.status_filter(name)
+        query |= orchtask_runs.status_filter(name)
     if status == "executing":
         query &= ~Q(latest_execution__cancel_requested=True)
     return query
 
 
 def workflow_status(task: OrchTask) -> str:
-    status = svc.task_status(task)
+    status = orchtask_runs.task_status(task)
     if status == "Running" and task.latest_execution.cancel_requested:
         return "canceling"
     return {"Ready": "waitExecute", "Running": "executing", "Pausing": "pausing", "Paused": "pausing",
@@ -184,7 +185,7 @@ def _ms(moment) -> int:
 
 def workflow(task: OrchTask, project_id: str) -> dict[str, Any]:
     kind = get_task_type(task.task_type)
-    steps = svc.effective_steps(task)
+    steps = orchtask_specs.effective_steps(task)
     template = svc.generated_template(task, steps)
     ex = task.latest_execution
     template_name = f"OrchTask-{task.pk}"

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from orchestration.faces.credentials import Caller
 from orchestration.models import OrchTask, Scope
+from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as svc
 from orchestration.services.orchtask_types import TASK_TYPES
 
@@ -89,20 +90,20 @@ def describe_tasks(caller: Caller, params: UParams) -> dict:
         queryset = queryset.filter(pk__in=task_ids)
     status = params.str("Status")
     if status:
-        queryset = queryset.filter(svc.status_filter(status))
+        queryset = queryset.filter(orchtask_runs.status_filter(status))
     total = queryset.count()
     start = offset or 0
     rows = list(queryset[start:start + (limit or DEFAULT_LIMIT)])
     return {"TotalCount": total, "Infos": [task_info(task) for task in rows]}
 
 
-def _record(record: svc.RunRecord) -> dict:
-    return {"Result": record.result, "Message": record.message, "StartsAt": svc.epoch(record.starts_at),
-            "EndsAt": svc.epoch(record.ends_at)}
+def _record(record: orchtask_runs.RunRecord) -> dict:
+    return {"Result": record.result, "Message": record.message, "StartsAt": orchtask_runs.epoch(record.starts_at),
+            "EndsAt": orchtask_runs.epoch(record.ends_at)}
 
 
 def task_info(task: OrchTask) -> dict:
-    record = svc.execution_record(task)
+    record = orchtask_runs.execution_record(task)
     return {
         "TaskID": task.pk,
         "Name": task.name,
@@ -115,9 +116,9 @@ def task_info(task: OrchTask) -> dict:
         "ProjectID": task.project_id or "",
         "ProjectName": task.project.name if task.project else "",
         "Reason": record.message if record.result == "Failed" else "",
-        "CreateTime": svc.epoch(task.created_at),
-        "UpdateTime": svc.epoch(task.updated_at),
-        "Status": svc.task_status(task),
+        "CreateTime": orchtask_runs.epoch(task.created_at),
+        "UpdateTime": orchtask_runs.epoch(task.updated_at),
+        "Status": orchtask_runs.task_status(task),
         "TaskType": task.task_type,
         "ResourceType": task.resource_type,
         "Condition": task.condition,
@@ -126,7 +127,7 @@ def task_info(task: OrchTask) -> dict:
             {"Order": step.order, "Delay": step.delay, "Resources": [
                 {"ResourceID": r.resource_id, "Name": r.name, "Remark": r.remark, "Status": r.status,
                  "Execution": _record(r.execution)} for r in step.resources]}
-            for step in svc.step_views(task)
+            for step in orchtask_runs.step_views(task)
         ],
     }
 
