@@ -7,7 +7,8 @@ change at :meth:`Round.commit`: new task executions and log lines in bulk, chang
 ones with ``bulk_update``. Actions that touch the outside world (vSphere, webhooks)
 are not called here: the round marks their try as started (committed first, so a
 crash can never start the same try twice) and lists them in :attr:`Round.external`
-for the runner to call after the commit.
+for the runner to call after the commit. How a try starts and ends is in
+:mod:`.tries`, loops in :mod:`.loops` (both mixins of :class:`Round`).
 """
 from __future__ import annotations
 
@@ -17,10 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
-from jsonschema import Draft202012Validator
 
-from orchestration.actions import get_action
-from orchestration.actions.base import Action
 from orchestration.models import (
     TASK_FINISHED_STATUSES,
     Execution,
@@ -36,8 +34,9 @@ from templates_app.language import expressions, selectors
 from templates_app.language.model import END, NEXT, ParsedTemplate, TaskSpec
 
 from .loops import LoopRounds
-from .results import ActionContext, Done, Failed, Wait
+from .results import Failed
 from .templates import parsed_content
+from .tries import TryRounds, call_action
 
 # Transitions per transaction: large enough to run a 1000-item no-op loop in a few
 # commits, small enough that a round never holds the row lock for long.
@@ -49,7 +48,7 @@ TE_FIELDS = [
 ]
 
 
-class Round(LoopRounds):
+class Round(TryRounds, LoopRounds):
     def __init__(
         self,
         execution: Execution,
@@ -231,7 +230,7 @@ class Round(LoopRounds):
         action = self.action_for(task)
         if action.synchronous:
             ctx = self.action_context(te)
-            self.apply_result(te, task, _call(action.poll, ctx, task), ctx)
+            self.apply_result(te, task, call_action(action.poll, ctx, task), ctx)
         else:
             self.external.append(("poll", te.id))
 
@@ -298,118 +297,6 @@ class Round(LoopRounds):
         te.status_message = message
         self.log(message, te)
         self.touch(te)
-
-    def action_for(self, task: TaskSpec) -> Action:
-        cls = get_action(task.action)
-        if cls is None:  # validated templates cannot get here; an action removed since can
-            raise LookupError(f"action {task.action} is not in the catalog")
-        return cls()
-
-    def action_context(self, te: TaskExecution) -> ActionContext:
-        return ActionContext(
-            execution=self.ex,
-            task_execution=te,
-            properties=te.properties,
-            now=self.now,
-            state=te.extra.setdefault("action", {}),
-        )
-
-    def start_try(self, te: TaskExecution, task: TaskSpec) -> None:
-        if self.defer_external and not self.action_for(task).synchronous:
-            te.status, te.wake_at, te.extra["deferred"] = TaskStatus.PENDING, self.now, True
-            self.touch(te)
-            return
-        self.transitions += 1
-        te.tries += 1
-        te.status = TaskStatus.RUNNING
-        te.start_date = te.start_date or self.now
-        te.deadline = self.now + dt.timedelta(seconds=task.timeout) if task.timeout else None
-        te.extra.pop("waiting_for", None)
-        te.extra["action"] = {}
-        self.touch(te)
-        try:
-            te.properties = self.render(task.properties, te)
-            action = self.action_for(task)
-            problem = _schema_problem(action, te.properties)
-            if problem:
-                raise ValueError(problem)
-        except (expressions.ExpressionError, selectors.SelectorError, ValueError, LookupError) as exc:
-            self.finish_try(te, Failed(f"Properties: {exc}", retryable=False))
-            return
-        if te.tries == 1:
-            self.log(f"Task {task.name} started ({task.action}).", te)
-        else:
-            self.log(f"Task {task.name}: try {te.tries} started.", te)
-        if action.synchronous:
-            ctx = self.action_context(te)
-            self.apply_result(te, task, _call(action.start, ctx, task), ctx)
-        else:
-            te.extra["phase"] = "starting"
-            self.external.append(("start", te.id))
-
-    # ------------------------------------------------------------------ results
-
-    def apply_result(self, te: TaskExecution, task: TaskSpec, result, ctx: ActionContext | None = None) -> None:
-        if ctx is not None:
-            for line in ctx.logs:
-                self.log(line, te, LogType.ACTION)
-            te.extra["action"] = ctx.state
-        te.extra.pop("phase", None)
-        self.touch(te)
-        if isinstance(result, Wait):
-            te.status = TaskStatus.WAITING if result.human else TaskStatus.RUNNING
-            te.wake_at = result.until
-            if result.human:
-                te.extra["waiting_for"] = "approval"
-            if result.reason:
-                te.status_message = result.reason
-            return
-        if isinstance(result, Done):
-            try:
-                te.outputs = self.select_outputs(task, result.outputs, te)
-            except (selectors.SelectorError, expressions.ExpressionError) as exc:
-                self.finish_try(te, Failed(f"Outputs: {exc}", retryable=False))
-                return
-            if result.next_task:
-                te.extra["next_task"] = result.next_task
-        self.finish_try(te, result)
-
-    def select_outputs(self, task: TaskSpec, raw: Any, te: TaskExecution) -> dict[str, Any]:
-        outputs = {}
-        for name, spec in task.outputs.items():
-            if spec.value_selector:
-                outputs[name] = selectors.select(spec.value_selector, raw, spec.type)
-            elif spec.value is not None:
-                outputs[name] = selectors.convert(self.render(spec.value, te), spec.type)
-        return outputs
-
-    def finish_try(self, te: TaskExecution, result) -> None:
-        task = self.tasks[te.task_name]
-        self.touch(te)
-        te.wake_at = None
-        if isinstance(result, Failed):
-            if result.retryable and te.tries and te.tries <= task.retries and not self.ex.cancel_requested:
-                te.extra["retry_pending"] = True
-                te.wake_at = self.now + dt.timedelta(seconds=task.retry_interval)
-                te.status = TaskStatus.RUNNING
-                te.status_message = result.message
-                self.log(
-                    f"Task {task.name}: try {te.tries} failed ({result.message}); "
-                    f"retrying in {task.retry_interval:g} s.",
-                    te,
-                    LogType.ERROR,
-                )
-                return
-            te.status = TaskStatus.FAILED
-            te.status_message = result.message
-            self.log(f"Task {task.name} failed: {result.message}", te, LogType.ERROR)
-        else:
-            te.status = TaskStatus.SUCCESS
-            te.status_message = ""
-            if te.parent_task_execution_id is None:
-                self.log(f"Task {task.name} succeeded.", te)
-        te.end_date = self.now
-        self.on_task_finished(te, task)
 
     # ------------------------------------------------------------------ routing
 
@@ -547,14 +434,6 @@ class Round(LoopRounds):
 # ---------------------------------------------------------------------- helpers
 
 
-def _call(method, ctx: ActionContext, task: TaskSpec):
-    """An action's start/poll; its exceptions fail the task, never the worker."""
-    try:
-        return method(ctx)
-    except Exception as exc:
-        return Failed(f"{task.action}: {exc}")
-
-
 def _finished() -> tuple[str, ...]:
     return (ExecutionStatus.SUCCESS, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED)
 
@@ -588,18 +467,3 @@ def _waiting_reason(active, state) -> str:
     if "manual" in reasons:
         return "WaitingForManualStart"
     return "WaitingForDebug" if state.get("ready") else "Waiting"
-
-
-_validators: dict[str, Draft202012Validator] = {}
-
-
-def _schema_problem(action: Action, properties: dict[str, Any]) -> str:
-    """The first problem of rendered properties against the action's schema, or ''."""
-    validator = _validators.get(action.name)
-    if validator is None:
-        validator = _validators[action.name] = Draft202012Validator(action.properties_schema)
-    error = next(iter(validator.iter_errors(properties)), None)
-    if error is None:
-        return ""
-    where = ".".join(str(p) for p in error.absolute_path)
-    return f"{where}: {error.message}" if where else error.message
