@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "orchestration.middleware.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +113,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A persistent connection that died while idle (a database restart) is replaced
+        # before the request uses it, instead of failing that request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -196,6 +200,9 @@ Q_CLUSTER = {
     "workers": int(os.environ.get("Q_WORKERS", "2")),
     "timeout": int(os.environ.get("Q_TIMEOUT", "300")),
     "retry": int(os.environ.get("Q_RETRY", "360")),
+    # Failed tasks are acknowledged (max_attempts 1), not redelivered. A message whose
+    # acknowledgement was lost to a database outage comes back after Q_RETRY as a
+    # harmless duplicate: the engine never waits for it, its ticker re-queues from wake_at.
     "max_attempts": 1,
     "catch_up": False,
     "label": "Django Q2",
@@ -209,6 +216,13 @@ else:
 
 # How long a worker may hold an execution without renewing; after that another takes over.
 ENGINE_LEASE_SECONDS = int(os.environ.get("ENGINE_LEASE_SECONDS", "60"))
+# How soon an execution the ticker queued is queued again if that message was lost.
+ENGINE_REQUEUE_SECONDS = int(os.environ.get("ENGINE_REQUEUE_SECONDS", "10"))
+# Outages: what a 503 asks clients to wait, and the longest pause between a loop's retries.
+UNAVAILABLE_RETRY_AFTER = int(os.environ.get("UNAVAILABLE_RETRY_AFTER", "5"))
+OUTAGE_MAX_BACKOFF = float(os.environ.get("OUTAGE_MAX_BACKOFF", "5"))
+# A VM operation whose vCenter has not answered a poll for this long fails (Retries apply).
+VSPHERE_UNREACHABLE_SECONDS = float(os.environ.get("VSPHERE_UNREACHABLE_SECONDS", "120"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:

@@ -17,6 +17,9 @@ from django.utils import timezone
 from orchestration.models import FINISHED_STATUSES, Execution
 
 LEASE_SECONDS = getattr(settings, "ENGINE_LEASE_SECONDS", 60)
+# How far the ticker pushes ``wake_at`` when it queues an execution: if that message is
+# lost (broker or database outage, a worker killed first), the execution is due again then.
+REQUEUE_SECONDS = min(LEASE_SECONDS, getattr(settings, "ENGINE_REQUEUE_SECONDS", 10))
 
 
 def acquire(execution_id: str, owner: str, now: dt.datetime | None = None) -> bool:

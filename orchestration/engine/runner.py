@@ -13,6 +13,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from orchestration.availability import Outage, is_unavailable
 from orchestration.models import Execution, TaskExecution
 
 from . import leases
@@ -23,18 +24,49 @@ logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 200
 MAX_SECONDS = 20.0  # then hand back to the queue, so one busy execution cannot hog a worker
+HAND_BACK_SECONDS = 30.0
 
 
 def advance(execution_id: str) -> None:
     owner = uuid.uuid4().hex
     for _ in range(3):  # someone may wake us just as we release; look again, a few times
-        if not leases.acquire(execution_id, owner):
-            return
-        next_due = _advance_held(execution_id, owner)
+        try:
+            if not leases.acquire(execution_id, owner):
+                return
+            next_due = _advance_held(execution_id, owner)
+        except BaseException as exc:
+            # A lost database or a shutdown signal: the rounds committed so far stand and
+            # the one in flight rolled back; handing the lease back lets another worker
+            # resume in seconds instead of after its expiry. A bug keeps the lease until
+            # it expires, so it is retried a lease's length later, not on every tick.
+            if is_unavailable(exc) or not isinstance(exc, Exception):
+                hand_back(execution_id, owner)
+            raise
         leases.release(execution_id, owner, next_due)
         due = Execution.objects.filter(pk=execution_id, wake_at__lte=timezone.now(), lease_owner="").exists()
         if not due:
             return
+
+
+def hand_back(execution_id: str, owner: str) -> None:
+    """Release the lease, due at once; while the database is down, keep trying a while.
+
+    Tries until the lease would have expired anyway (at most ``HAND_BACK_SECONDS``): a
+    short outage then costs seconds, and a long one no more than the lease itself.
+    """
+    outage = Outage(f"handing back execution {execution_id}")
+    deadline = time.monotonic() + min(leases.LEASE_SECONDS, HAND_BACK_SECONDS)
+    while True:
+        try:
+            leases.release(execution_id, owner, timezone.now())
+            outage.succeeded()
+            return
+        except Exception as exc:
+            delay = outage.failed(exc)
+            if not is_unavailable(exc) or time.monotonic() + delay > deadline:
+                logger.warning("could not hand back execution %s; it resumes when its lease expires", execution_id)
+                return
+            time.sleep(delay)
 
 
 def _advance_held(execution_id: str, owner: str):

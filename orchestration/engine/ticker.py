@@ -3,21 +3,27 @@
 django-q2's own scheduler looks at its schedules only every ~30 s, far too coarse
 for sleeps, retries and polls; this loop looks every ``interval`` seconds (0.5 by
 default) with one indexed query. It also fires timer triggers and the django-q2
-schedules registered with :func:`run_schedules_precisely`. Re-arming ``wake_at`` a lease ahead before queueing
-means a lost queue message is retried, not forgotten, and an execution whose worker
-died is picked up again once its lease expires: this loop is also the recovery pass.
+schedules registered with :func:`run_schedules_precisely`. Re-arming ``wake_at`` a few
+seconds ahead (``ENGINE_REQUEUE_SECONDS``) before queueing means a queue message lost to
+an outage of the broker or the database, or to a worker that died before finishing it,
+is queued again within seconds, not forgotten; and an execution whose worker died is
+picked up again once its lease expires: this loop is also the recovery pass. The engine
+never waits for the broker's own redelivery (``Q_RETRY``): a redelivered message is a
+harmless duplicate, since only the lease holder advances an execution.
 """
 from __future__ import annotations
 
 import ast
 import datetime as dt
 import logging
+import threading
 import time
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from orchestration.availability import Outage
 from orchestration.models import FINISHED_STATUSES, Execution
 
 from . import leases
@@ -44,7 +50,7 @@ def tick(now: dt.datetime | None = None) -> int:
     from .dispatch import ADVANCE_TASK
 
     now = now or timezone.now()
-    rearm = now + dt.timedelta(seconds=leases.LEASE_SECONDS)
+    rearm = now + dt.timedelta(seconds=leases.REQUEUE_SECONDS)
     queued = 0
     for execution_id in due_executions(now):
         # Only one ticker (of possibly several) wins each execution.
@@ -91,16 +97,27 @@ def fire_due_schedules(now: dt.datetime | None = None) -> int:
     return len(due)
 
 
-def run_forever(interval: float = 0.5, stop_after: float | None = None) -> None:
+def run_forever(interval: float = 0.5, stop_after: float | None = None,
+                stop: threading.Event | None = None) -> None:
+    """Tick every ``interval`` seconds until ``stop`` is set (or ``stop_after`` seconds pass).
+
+    A failed pass (the database or the broker unreachable) drops this process's
+    connections and backs off; the next pass reconnects, so an outage heals without a
+    restart and is logged once when it begins and once when it ends.
+    """
     from orchestration.services.triggers import fire_due_triggers
 
+    stop = stop or threading.Event()
+    outage = Outage("engine ticker")
     started = time.monotonic()
-    while stop_after is None or time.monotonic() - started < stop_after:
+    while not stop.is_set() and (stop_after is None or time.monotonic() - started < stop_after):
         began = time.monotonic()
         try:
             tick()
             fire_due_triggers()
             fire_due_schedules()
-        except Exception:  # a database hiccup must not end the loop
-            logger.exception("engine tick failed")
-        time.sleep(max(0.0, interval - (time.monotonic() - began)))
+        except Exception as exc:  # an outage or a bug must not end the loop
+            stop.wait(outage.failed(exc))
+            continue
+        outage.succeeded()
+        stop.wait(max(0.0, interval - (time.monotonic() - began)))

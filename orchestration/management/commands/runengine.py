@@ -1,3 +1,6 @@
+import signal
+import threading
+
 from django.core.management.base import BaseCommand
 
 from orchestration.engine.ticker import run_forever
@@ -6,12 +9,22 @@ from orchestration.engine.ticker import run_forever
 class Command(BaseCommand):
     help = (
         "Run the engine's due-time loop: queues executions whose wake-up is due (sleeps, retries, "
-        "polls, expired leases) and fires timer triggers. Run one next to the qcluster workers."
+        "polls, expired leases) and fires timer triggers. Run one next to the qcluster workers. "
+        "SIGTERM or SIGINT stops it after the current pass (it holds no leases)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=0.5, help="seconds between looks (default 0.5)")
 
     def handle(self, *args, interval: float, **options):
-        self.stdout.write(f"engine ticker running every {interval}s")
-        run_forever(interval)
+        stop = threading.Event()
+
+        def request_stop(signum, frame):
+            stop.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        self.stdout.write(f"engine ticker running every {interval}s", ending="\n")
+        self.stdout.flush()
+        run_forever(interval, stop=stop)
+        self.stdout.write("engine ticker stopped")
