@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from orchestration.api.errors import json_error_view
 from orchestration.api.urls import routes as orchestration_routes
+from orchestration.health import healthz, readyz
 from templates_app.api.urls import routes as templates_routes
 from vsphere.api.native_urls import routes as vsphere_routes
 
@@ -16,6 +17,8 @@ for prefix, viewset, basename in vsphere_routes:
     api_router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,6 +6,7 @@ the structured specifics (field errors for 400s, otherwise usually null).
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError
@@ -14,7 +15,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from orchestration.availability import UNAVAILABLE_MESSAGE, is_unavailable, retry_after_seconds
 from orchestration.errors import ServiceError
+from orchestration.middleware import unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,10 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
+    if is_unavailable(exc):
+        logger.error("API unavailable: %s", exc)
+        return Response(error_body("service_unavailable", UNAVAILABLE_MESSAGE), status=503,
+                        headers={"Retry-After": str(retry_after_seconds())})
     if isinstance(exc, ServiceError):
         return Response(
             error_body(exc.kind, exc.message, _service_detail(exc)),
@@ -89,6 +96,9 @@ def json_error_view(status_code: int, code: str, message: str):
     """Django-level handler (404/500 outside DRF views) that keeps the API's body shape under /api/."""
 
     def view(request, exception=None):
+        raised = sys.exc_info()[1]
+        if status_code == 500 and raised is not None and is_unavailable(raised):
+            return unavailable_response(request, raised)
         if request.path.startswith("/api/"):
             return JsonResponse(error_body(code, message), status=status_code)
         from django.views import defaults

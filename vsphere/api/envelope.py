@@ -30,6 +30,7 @@ UNKNOWN_REFERENCE = Code(40402, 404, "unknown reference", "未知的资源引用
 METHOD_NOT_ALLOWED = Code(40500, 405, "method not allowed: use GET", "不支持该请求方法：请使用GET")
 THROTTLED = Code(42900, 429, "too many requests", "请求过于频繁")
 SERVER_ERROR = Code(50000, 500, "internal error; it has been logged", "内部错误，已记录日志")
+UNAVAILABLE = Code(50300, 503, "service temporarily unavailable; retry shortly", "服务暂时不可用，请稍后重试")
 
 
 def success(data: Any) -> Response:

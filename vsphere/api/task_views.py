@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, NotFound, ServiceError
 from orchestration.models import Scope
 from vsphere.models import EntityType, VCenter, VSphereTask
@@ -130,6 +131,9 @@ class TaskListView(APIView):
             return envelope.failure(envelope.METHOD_NOT_ALLOWED)
         if isinstance(exc, exceptions.Throttled):
             return envelope.failure(envelope.THROTTLED, str(exc.detail), "请稍后重试")
+        if is_unavailable(exc):
+            logger.error("task list: service unavailable: %s", exc)
+            return with_retry_after(envelope.failure(envelope.UNAVAILABLE))
         logger.exception("task list failed", exc_info=exc)
         return envelope.failure(envelope.SERVER_ERROR)
 

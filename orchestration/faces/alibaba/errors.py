@@ -33,6 +33,10 @@ def signature_mismatch(string_to_sign: str) -> AlibabaError:
     )
 
 
+def unavailable() -> AlibabaError:
+    return AlibabaError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503)
+
+
 def from_service_error(exc: ServiceError) -> AlibabaError:
     """The Alibaba code and status for an error raised by a service or the credentials layer."""
     if isinstance(exc, credentials.UnknownAccessKey):

@@ -6,12 +6,13 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 
+from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 
 # Imported for their @action registrations.
 from . import catalog, executions, tags, templates  # noqa: F401
 from .auth import authenticate
-from .errors import AlibabaError, from_service_error, missing
+from .errors import AlibabaError, from_service_error, missing, unavailable
 from .params import RpcParams
 from .registry import Call, handler_for
 from .rendering import render, wants_xml
@@ -47,7 +48,10 @@ def rpc(request: HttpRequest) -> HttpResponse:
         return _error(request, request_id, exc, xml)
     except ServiceError as exc:
         return _error(request, request_id, from_service_error(exc), xml)
-    except Exception:
+    except Exception as exc:
+        if is_unavailable(exc):
+            logger.error("Alibaba OOS action %s: service unavailable (request %s): %s", name, request_id, exc)
+            return with_retry_after(_error(request, request_id, unavailable(), xml))
         logger.exception("Alibaba OOS action %s failed (request %s)", name, request_id)
         error = AlibabaError("InternalError", "The request processing has failed due to some unknown error.", 500)
         return _error(request, request_id, error, xml)

@@ -14,6 +14,10 @@ class BaiduError(Exception):
         self.status = status
 
 
+def unavailable() -> BaiduError:
+    return BaiduError("ServiceUnavailable", "Service temporarily unavailable; retry shortly.", 503)
+
+
 def from_service_error(exc: ServiceError) -> BaiduError:
     if isinstance(exc, credentials.UnknownAccessKey):
         return BaiduError("InvalidAccessKeyId", exc.message, 403)

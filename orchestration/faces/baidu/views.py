@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from orchestration.actions import all_actions
+from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.faces.credentials import Caller
 from orchestration.models import Scope
@@ -26,7 +27,7 @@ from templates_app.services import analysis
 from templates_app.services import templates as service
 
 from .auth import authenticate
-from .errors import BaiduError, from_service_error
+from .errors import BaiduError, from_service_error, unavailable
 from .shapes import baidu_template, operator
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,11 @@ def endpoint(**handlers: Handler) -> Callable[[HttpRequest], HttpResponse]:
             return _error(exc, request_id)
         except ServiceError as exc:
             return _error(from_service_error(exc), request_id)
-        except Exception:
+        except Exception as exc:
+            if is_unavailable(exc):
+                logger.error("Baidu OOS %s %s: service unavailable (request %s): %s", request.method,
+                             request.path, request_id, exc)
+                return with_retry_after(_error(unavailable(), request_id))
             logger.exception("Baidu OOS %s %s failed (request %s)", request.method, request.path, request_id)
             return _error(BaiduError("InternalError", "The server failed to handle the request.", 500), request_id)
         response = JsonResponse(envelope(result))

@@ -6,6 +6,7 @@ AOM.31009003       401   auth failed: no or malformed Authorization, unknown key
                          expired X-Sdk-Date
 AOM.31009004       403   the key's tenant or role does not allow it, or the project is not the caller's
 AOM.31001305       500   workflow internal server error
+APIG.0201          503   the service's database or broker is unreachable (with Retry-After)
 =================  ====  ==============================================================
 """
 from __future__ import annotations
@@ -38,6 +39,10 @@ def auth_failed(why: str) -> HuaweiError:
 
 def forbidden(why: str) -> HuaweiError:
     return HuaweiError("AOM.31009004", f"Forbidden. {why}", 403)
+
+
+def unavailable() -> HuaweiError:
+    return HuaweiError("APIG.0201", "Backend unavailable: the service is temporarily unavailable; retry shortly.", 503)
 
 
 def internal() -> HuaweiError:

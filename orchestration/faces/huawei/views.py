@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, Project, Scope
 from orchestration.services import orchtask_runs, orchtask_specs
@@ -28,7 +29,7 @@ from orchestration.services import orchtasks as svc
 from orchestration.services.orchtask_types import get_task_type
 
 from .auth import authenticate
-from .errors import HuaweiError, forbidden, from_service_error, internal, invalid
+from .errors import HuaweiError, forbidden, from_service_error, internal, invalid, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,10 @@ def list_workflow(request: HttpRequest, project_id: str) -> HttpResponse:
         return exc.response()
     except ServiceError as exc:
         return from_service_error(exc).response()
-    except Exception:
+    except Exception as exc:
+        if is_unavailable(exc):
+            logger.error("Huawei ListWorkflow: service unavailable: %s", exc)
+            return with_retry_after(unavailable().response())
         logger.exception("Huawei ListWorkflow failed")
         return internal().response()
 

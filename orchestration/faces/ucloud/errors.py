@@ -2,6 +2,8 @@
 with HTTP 200, as UCloud answers.
 
 =====  =====================================================================
+150    the service is temporarily unavailable (database or broker unreachable):
+       HTTP 503 with Retry-After, the only error not answered with HTTP 200
 160    the Action does not exist
 161    Action is missing
 170    Signature is missing
@@ -25,6 +27,10 @@ class UCloudError(Exception):
         super().__init__(message)
         self.ret_code = ret_code
         self.message = message
+
+
+def unavailable() -> UCloudError:
+    return UCloudError(150, "Service temporarily unavailable; retry shortly.")
 
 
 def missing(name: str) -> UCloudError:

@@ -12,12 +12,13 @@ import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 from orchestration.faces import credentials
 from orchestration.models import Scope
 
 from . import actions, signing
-from .errors import UCloudError, from_service_error, invalid, missing
+from .errors import UCloudError, from_service_error, invalid, missing, unavailable
 from .params import UParams
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,12 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return _error(name, exc)
     except ServiceError as exc:
         return _error(name, from_service_error(exc))
-    except Exception:
+    except Exception as exc:
+        if is_unavailable(exc):
+            logger.error("UCloud-style action %s: service unavailable: %s", name, exc)
+            response = _error(name, unavailable())
+            response.status_code = 503
+            return with_retry_after(response)
         logger.exception("UCloud-style action %s failed", name)
         return _error(name, UCloudError(150, "Service temporarily unavailable: the request failed unexpectedly."))
     return JsonResponse({"RetCode": 0, "Action": f"{name}Response", **body})
