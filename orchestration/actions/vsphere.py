@@ -116,9 +116,10 @@ class VSphereAction(Action):
                 continue
             try:
                 result = vm_operations.poll(op["Handle"])
-            except VSphereError as exc:  # the connection, not the task: look again next time
-                op["LastPollError"] = str(exc)
+            except VSphereError as exc:  # the connection, not the task: look again, for a while
+                self.unreachable(ctx, op, str(exc))
                 continue
+            op.pop("UnreachableSince", None)
             op["State"], op["Progress"] = result.state, result.progress
             if result.state == "success":
                 op["Result"] = result.result
@@ -131,6 +132,19 @@ class VSphereAction(Action):
             delay = min(5.0, 0.5 * (1 + ctx.state["polls"]))
             return _results().Wait(until=ctx.now + dt.timedelta(seconds=delay), reason=self.progress_text(ctx))
         return self.outcome(ctx)
+
+    def unreachable(self, ctx, op: dict[str, Any], reason: str) -> None:
+        """The vCenter did not answer a poll: keep polling until it has been silent for
+        ``VSPHERE_UNREACHABLE_SECONDS``, then fail the operation (the task's Retries
+        decide what follows), so a vCenter that stays down never leaves a task Running."""
+        from django.conf import settings
+
+        op["LastPollError"] = reason
+        since = dt.datetime.fromisoformat(op.setdefault("UnreachableSince", ctx.now.isoformat()))
+        limit = float(getattr(settings, "VSPHERE_UNREACHABLE_SECONDS", 120))
+        if (ctx.now - since).total_seconds() >= limit:
+            op.update(State="error", Error=f"the vCenter did not answer for {int(limit)} s ({reason}); "
+                                           "the operation's outcome is unknown")
 
     def after_error(self, ctx, op: dict[str, Any]) -> None:
         """Hook for a follow-up after an operation failed (guest shutdown → power off)."""
