@@ -4,6 +4,8 @@
 #   tests/infra/postgres.sh start   # prints DATABASE_URL=postgres://user:pass@127.0.0.1:PORT/db
 #   tests/infra/postgres.sh stop    # stops the cluster and deletes its data dir
 #   tests/infra/postgres.sh status  # prints DATABASE_URL if running, exit 1 if not
+#   tests/infra/postgres.sh pause   # stops the server abruptly (-m immediate), keeping its data
+#   tests/infra/postgres.sh resume  # starts it again on the same port (outage tests)
 #
 # State lives in $STATE_DIR/pg.env (default: <repo>/.cache/infra), so `stop`
 # knows what to stop; use a distinct STATE_DIR per concurrent run.
@@ -188,6 +190,26 @@ cmd_stop() {
     log "stopped"
 }
 
+# An outage: the server vanishes as on a crash (clients see their connections drop)...
+cmd_pause() {
+    [[ -f $STATE_FILE ]] || die "not running (no $STATE_FILE)"
+    local PGBIN="" PGDATA="" PG_RUN_AS=""
+    # shellcheck disable=SC1090
+    source "$STATE_FILE"
+    as_owner_env "$PG_RUN_AS" "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w -t 30 stop >/dev/null
+    log "paused"
+}
+
+# ...and comes back on the same port with the same data.
+cmd_resume() {
+    [[ -f $STATE_FILE ]] || die "not running (no $STATE_FILE)"
+    local PGBIN="" PGBASE="" PGDATA="" PG_RUN_AS=""
+    # shellcheck disable=SC1090
+    source "$STATE_FILE"
+    as_owner_env "$PG_RUN_AS" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGBASE/server.log" -w -t 60 start >/dev/null
+    log "resumed"
+}
+
 cmd_status() {
     if is_running; then
         grep '^DATABASE_URL=' "$STATE_FILE"
@@ -201,5 +223,7 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
-    *) echo "usage: $0 start|stop|status   (env: STATE_DIR, PG_RUN_USER, PG_DB, PG_USER)" >&2; exit 2 ;;
+    pause) cmd_pause ;;
+    resume) cmd_resume ;;
+    *) echo "usage: $0 start|stop|status|pause|resume   (env: STATE_DIR, PG_RUN_USER, PG_DB, PG_USER)" >&2; exit 2 ;;
 esac
