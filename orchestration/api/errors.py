@@ -6,8 +6,10 @@ the structured specifics (field errors for 400s, otherwise usually null).
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -15,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from orchestration.errors import ServiceError
+from orchestration.request_limits import BodyTooLarge, max_body_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,8 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(max_body_bytes())
     if isinstance(exc, ServiceError):
         return Response(
             error_body(exc.kind, exc.message, _service_detail(exc)),
@@ -56,10 +61,13 @@ def exception_handler(exc, context):
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        logger.exception("Unhandled error in API view", exc_info=exc)
+        request_id = str(uuid.uuid4())
+        logger.error("Unhandled error in API view (request %s)", request_id, exc_info=exc)
         return Response(
-            error_body("server_error", "The server failed to handle the request; it has been logged."),
+            error_body("server_error", f"The server failed to handle the request; it has been logged as request "
+                                       f"{request_id}.", {"request_id": request_id}),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            headers={"X-Request-Id": request_id},
         )
 
     if isinstance(exc, exceptions.ValidationError):
