@@ -160,6 +160,11 @@ STORAGES = {
 
 LOGIN_URL = "/admin/login/"
 
+# Limits on what one request may carry, on every API face (orchestration/request_limits.py):
+# a larger body is answered 413, JSON nested deeper is refused before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(2_621_440)))
+MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "64"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous calls a proper 401.
@@ -170,6 +175,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "orchestration.api.parsers.JSONParser",
+        "orchestration.api.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "orchestration.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -13,7 +13,7 @@ from typing import Any
 class ServiceError(Exception):
     """Base of every error a service reports to a caller."""
 
-    kind = "invalid"  # one of: invalid, not_found, conflict, forbidden, limit
+    kind = "invalid"  # one of: invalid, not_found, conflict, forbidden, limit, too_large
     http_status = 400
 
     def __init__(self, message: str, *, code: str = "", detail: Any = None, place: str = ""):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -18,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from orchestration.availability import UNAVAILABLE_MESSAGE, is_unavailable, retry_after_seconds
 from orchestration.errors import ServiceError
 from orchestration.middleware import unavailable_response
+from orchestration.request_limits import BodyTooLarge, max_body_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ def exception_handler(exc, context):
         logger.error("API unavailable: %s", exc)
         return Response(error_body("service_unavailable", UNAVAILABLE_MESSAGE), status=503,
                         headers={"Retry-After": str(retry_after_seconds())})
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(max_body_bytes())
     if isinstance(exc, ServiceError):
         return Response(
             error_body(exc.kind, exc.message, _service_detail(exc)),
@@ -63,10 +68,13 @@ def exception_handler(exc, context):
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        logger.exception("Unhandled error in API view", exc_info=exc)
+        request_id = str(uuid.uuid4())
+        logger.error("Unhandled error in API view (request %s)", request_id, exc_info=exc)
         return Response(
-            error_body("server_error", "The server failed to handle the request; it has been logged."),
+            error_body("server_error", f"The server failed to handle the request; it has been logged as request "
+                                       f"{request_id}.", {"request_id": request_id}),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            headers={"X-Request-Id": request_id},
         )
 
     if isinstance(exc, exceptions.ValidationError):

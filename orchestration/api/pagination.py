@@ -14,15 +14,26 @@ from django.db.models import F, Q
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
+from orchestration import paging_parameters
 
-class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=N&page_size=M`` (at most 1000 a page)."""
+
+class StrictPageSize:
+    """``?page_size=`` read by the rule every face shares: a bad value is a 400 naming it, never ignored."""
 
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_page_size(self, request) -> int:
+        return paging_parameters.page_size(request.query_params.get(self.page_size_query_param),
+                                           self.page_size_query_param, maximum=self.max_page_size,
+                                           default=self.page_size)
 
-class KeysetCursorPagination(pagination.CursorPagination):
+
+class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
+    """``?page=N&page_size=M`` (1 to 1000 a page)."""
+
+
+class KeysetCursorPagination(StrictPageSize, pagination.CursorPagination):
     """``?cursor=…&page_size=M``: keyset pages on (sort field, primary key).
 
     Unlike DRF's own cursor (one field plus an offset), ties and NULLs are exact:
@@ -32,8 +43,6 @@ class KeysetCursorPagination(pagination.CursorPagination):
     view) or ``ordering`` here; the primary key breaks ties in the same direction.
     """
 
-    page_size_query_param = "page_size"
-    max_page_size = 1000
     ordering = "-created_at"
     invalid_cursor_message = "Invalid cursor."
 

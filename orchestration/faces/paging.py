@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from orchestration.errors import InvalidParameter
+from orchestration.paging_parameters import MAX_OFFSET
 
 
 def encode_token(offset: int) -> str:
@@ -21,7 +22,7 @@ def decode_token(token: str | None, place: str = "NextToken") -> int:
         offset = int(number)
     except (ValueError, UnicodeDecodeError):
         raise InvalidParameter(place, f"{token!r} is not a token this service handed out")
-    if kind != "offset" or offset < 0:
+    if kind != "offset" or not 0 <= offset <= MAX_OFFSET:  # a forged huge offset would overflow SQL
         raise InvalidParameter(place, f"{token!r} is not a token this service handed out")
     return offset
 

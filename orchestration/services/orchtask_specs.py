@@ -7,11 +7,11 @@ task's region.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from orchestration import request_limits
 from orchestration.errors import InvalidParameter
 from orchestration.models import OrchTask, Region, Tenant
 from orchestration.models.orchtasks import MAX_DELAY
@@ -46,7 +46,7 @@ def parse_steps(raw: Sequence[Any] | None) -> list[StepSpec]:
         place = f"Steps.{index}"
         if isinstance(item, str):
             try:
-                item = json.loads(item)
+                item = request_limits.loads(item)
             except ValueError as exc:
                 raise InvalidParameter(place, f"is not JSON ({exc.args[0]}); "
                                               'write {"order":1,"delay":0,"resourceIDs":"vm-1,vm-2"}') from None
@@ -96,7 +96,7 @@ def parse_condition(text: str | None) -> dict[str, Any]:
     if text in (None, ""):
         return {}
     try:
-        condition = json.loads(text) if isinstance(text, str) else text
+        condition = request_limits.loads(text) if isinstance(text, str) else text
     except ValueError as exc:
         raise InvalidParameter("Condition", f"is not JSON ({exc.args[0]})") from None
     if not isinstance(condition, dict):

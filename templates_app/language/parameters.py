@@ -8,9 +8,10 @@ to the declared Type, since several API faces can only send strings.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
+
+from orchestration import request_limits
 
 from .model import NO_DEFAULT, ParameterSpec
 from .problems import ParametersInvalid, Problem
@@ -68,7 +69,7 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
     if t == "List":
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = request_limits.loads(value)
             except ValueError:
                 raise ParameterError(spec.name, "expected a List (a JSON array)") from None
         if isinstance(value, list):
@@ -77,7 +78,7 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
     if t == "Json":
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = request_limits.loads(value)
             except ValueError:
                 raise ParameterError(spec.name, "expected Json (an object or array)") from None
         if isinstance(value, (dict, list)):

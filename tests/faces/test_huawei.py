@@ -98,7 +98,7 @@ def test_bad_input_answers_the_aom_envelope(server, operator, outsider, synced):
           "sort_type")
     fails(client, query(sort_field="name"), 400, "AOM.31001302", "sort_field: must be one of")
     fails(client, query(sort_type="UP"), 400, "AOM.31001302", "sort_type")
-    fails(client, query(size=101), 400, "AOM.31001302", "size: must be from 1 to 100")
+    fails(client, query(size=101), 400, "AOM.31001302", "size: must be an integer from 1 to 100")
     fails(client, query(size=0), 400, "AOM.31001302", "size")
     fails(client, query(page=-1), 400, "AOM.31001302", "page")
     fails(client, query(type="daily"), 400, "AOM.31001302", "type")

@@ -1,6 +1,7 @@
 """The seed 003 task-list endpoints: envelope, paging, filtering, references, errors, tenant scoping."""
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from rest_framework.test import APIClient
 
 from tests.simulator import make_vcenter
 from vsphere.models import InventoryObject, VCenter, VSphereTask
+from vsphere.services import task_queries
 from vsphere.services.inventory_sync import sync_inventory
 from vsphere.services.task_sync import sync_tasks
 
@@ -131,6 +133,12 @@ def test_resource_list_semantics(api, viewer_a, synced):
     ({"page_num": "-1"}, 400, "page_num"),
     ({"page_size": "5000"}, 400, "page_size"),
     ({"page_size": "1e3"}, 400, "page_size"),
+    ({"page_size": "1.5"}, 400, "page_size"),
+    ({"page_size": "-1"}, 400, "page_size"),
+    ({"page_size": "null"}, 400, "page_size"),
+    ({"page_size": "1e20"}, 400, "page_size"),
+    ({"page_num": "1000001"}, 400, "page_num"),
+    ({"page_num": "99999999999999999999999"}, 400, "page_num"),
 ])
 def test_bad_parameters(api, viewer_a, synced, params, status, needle):
     query = {"vsphere_uuid": synced.vsphere_uuid, **params} if "vsphere_uuid" not in params and params else params
@@ -140,6 +148,19 @@ def test_bad_parameters(api, viewer_a, synced, params, status, needle):
             q["reference"] = "Datacenter:" + InventoryObject.objects.get(vcenter=synced, type="Datacenter").moref
         body = error(api.as_user(viewer_a).get(url, q), status)
         assert needle in body["message"]
+
+
+def test_unexpected_error_is_an_envelope_with_a_logged_request_id(api, viewer_a, vcenter, monkeypatch, caplog):
+    def boom(*args):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(task_queries, "page", boom)
+    with caplog.at_level(logging.ERROR):
+        response = api.as_user(viewer_a).get(ROOT, {"vsphere_uuid": vcenter.vsphere_uuid})
+    body = error(response, 500)
+    request_id = response["X-Request-Id"]
+    assert body["scode"] == 50000 and request_id in body["message"] and request_id in body["message_cn"]
+    assert any(request_id in r.getMessage() and r.exc_info for r in caplog.records)
 
 
 def test_bad_references(api, viewer_a, synced):

@@ -9,6 +9,7 @@ answered in the seed's envelope.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -17,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from orchestration import paging_parameters
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, NotFound, ServiceError
 from orchestration.models import Scope
@@ -70,21 +72,6 @@ class TaskListView(APIView):
         return [cls() for cls in authentication_classes()]
 
     # -- parameters -----------------------------------------------------------------
-    def int_param(self, name: str, *, default: int, maximum: int | None = None) -> int:
-        raw = self.request.query_params.get(name, "")
-        if raw.strip() == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise BadParameter(envelope.INVALID_PARAMETER, f"{name} must be an integer, got {raw!r}",
-                               f"{name}必须是整数，实际为{raw!r}")
-        if value < 0 or (maximum is not None and value > maximum):
-            limit = f"0..{maximum}" if maximum is not None else ">= 0"
-            raise BadParameter(envelope.INVALID_PARAMETER, f"{name} must be in {limit}, got {value}",
-                               f"{name}必须在{limit}范围内，实际为{value}")
-        return value
-
     def vcenter(self) -> VCenter:
         uuid = self.request.query_params.get("vsphere_uuid", "").strip()
         if not uuid:
@@ -96,8 +83,11 @@ class TaskListView(APIView):
         return vcenter
 
     def paging(self) -> tuple[int, int]:
-        return (self.int_param("page_num", default=0, maximum=10**6),
-                self.int_param("page_size", default=0, maximum=task_queries.MAX_PAGE_SIZE))
+        """``page_num`` from 0; ``page_size`` up to 1000, where 0 (the seed's documented default) means 50."""
+        query = self.request.query_params
+        return (paging_parameters.page_number(query.get("page_num"), "page_num", first=0),
+                paging_parameters.int_parameter(query.get("page_size"), "page_size", minimum=0,
+                                                maximum=task_queries.MAX_PAGE_SIZE, default=0))
 
     def english(self) -> bool:
         """Names in English when asked (``lang=en`` or an English Accept-Language); Chinese otherwise, as the seed."""
@@ -134,8 +124,11 @@ class TaskListView(APIView):
         if is_unavailable(exc):
             logger.error("task list: service unavailable: %s", exc)
             return with_retry_after(envelope.failure(envelope.UNAVAILABLE))
-        logger.exception("task list failed", exc_info=exc)
-        return envelope.failure(envelope.SERVER_ERROR)
+        request_id = str(uuid.uuid4())
+        logger.error("task list failed (request %s)", request_id, exc_info=exc)
+        response = envelope.failure(envelope.SERVER_ERROR, f"request {request_id}", f"请求 {request_id}")
+        response["X-Request-Id"] = request_id
+        return response
 
 
 class RootRecentTaskList(TaskListView):

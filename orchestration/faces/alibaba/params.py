@@ -5,11 +5,11 @@ Alibaba uses: ``MissingParameter`` or ``InvalidParameter`` and the parameter's n
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from orchestration import request_limits
 from orchestration.faces.dates import parse_iso_z
 
 from .errors import AlibabaError, missing
@@ -82,7 +82,7 @@ class RpcParams:
                 raise missing(name)
             return None
         try:
-            decoded = json.loads(value)
+            decoded = request_limits.loads(value)
         except ValueError as exc:
             raise invalid(name, f"not valid JSON ({exc.msg} at character {exc.pos})")
         if not isinstance(decoded, kind):

@@ -6,6 +6,7 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 
+from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 
@@ -27,10 +28,15 @@ def new_request_id() -> str:
 
 
 def request_params(request: HttpRequest) -> RpcParams:
-    """Query and form parameters together (form wins on a clash), last value of repeated keys."""
+    """Query and form parameters together (form wins on a clash), last value of repeated keys.
+
+    The body's size is checked here, before the signature check hashes it.
+    """
+    request_limits.read_body(request)
     values = {key: request.GET[key] for key in request.GET}
     if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
-        values.update({key: request.POST[key] for key in request.POST})
+        form = request_limits.read_form(request)
+        values.update({key: form[key] for key in form})
     return RpcParams(values)
 
 
@@ -38,6 +44,8 @@ def rpc(request: HttpRequest) -> HttpResponse:
     request_id = new_request_id()
     try:
         params = request_params(request)
+    except ServiceError as exc:  # a body over the size or field-count limit
+        return _error(request, request_id, from_service_error(exc), wants_xml(request.GET.get("Format")))
     except Exception:  # an unreadable body
         params = RpcParams({})
     xml = wants_xml(params.raw("Format"))

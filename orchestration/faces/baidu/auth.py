@@ -20,6 +20,8 @@ from orchestration.faces.dates import parse_iso_z
 from . import signing
 from .errors import BaiduError
 
+MAX_EXPIRATION_SECONDS = 2**31 - 1
+
 
 def authenticate(request: HttpRequest) -> Caller:
     header = request.headers.get("Authorization", "")
@@ -32,6 +34,9 @@ def authenticate(request: HttpRequest) -> Caller:
             "The Authorization header must read bce-auth-v1/{accessKeyId}/{timestamp}/{expiration}/"
             "{signedHeaders}/{signature}.",
         )
+    if auth.expiration > MAX_EXPIRATION_SECONDS:  # would overflow the date arithmetic below
+        raise BaiduError("InvalidAuthorization", f"The expiration {auth.expiration} seconds is out of range "
+                                                 f"(at most {MAX_EXPIRATION_SECONDS}).")
     moment = parse_iso_z(auth.timestamp)
     if moment is None:
         raise BaiduError("InvalidHTTPAuthHeader", f"The signing time {auth.timestamp!r} is not YYYY-MM-DDThh:mm:ssZ.")

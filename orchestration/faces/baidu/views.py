@@ -5,7 +5,6 @@ authentication, JSON parsing and the ``{success, msg, code, result}`` envelope.
 """
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from orchestration import paging_parameters, request_limits
 from orchestration.actions import all_actions
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, ServiceError
@@ -87,10 +87,12 @@ def endpoint(**handlers: Handler) -> Callable[[HttpRequest], HttpResponse]:
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
-    if not request.body:
+    """The JSON object of the body, within the size (413) and nesting (400) limits of every face."""
+    data = request_limits.read_body(request)
+    if not data:
         return {}
     try:
-        body = json.loads(request.body)
+        body = request_limits.loads(data)
     except ValueError as exc:
         raise BaiduError("MalformedJSON", f"The request body is not valid JSON: {exc}")
     if not isinstance(body, dict):
@@ -107,12 +109,8 @@ def _error(exc: BaiduError, request_id: str) -> HttpResponse:
 
 
 def _page(body: dict[str, Any]) -> tuple[int, int]:
-    page_no, page_size = body.get("pageNo", 1), body.get("pageSize", 10)
-    if not isinstance(page_no, int) or isinstance(page_no, bool) or page_no < 1:
-        raise InvalidParameter("pageNo", "must be an integer ≥ 1")
-    if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidParameter("pageSize", f"must be an integer between 1 and {MAX_PAGE_SIZE}")
-    return page_no, page_size
+    return (paging_parameters.page_number(body.get("pageNo"), "pageNo", first=1),
+            paging_parameters.page_size(body.get("pageSize"), "pageSize", maximum=MAX_PAGE_SIZE, default=10))
 
 
 def _internal(body: dict[str, Any]) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Huawei AOM errors: ``{"error_code", "error_msg", "http_code"}`` with that HTTP status.
 
 =================  ====  ==============================================================
-AOM.31001302       400   invalid input: the body, a field's type or value (message names it)
+AOM.31001302       400   invalid input: the body, a field's type or value (message names it);
+                   413   the same code for a body over the size limit
 AOM.31009003       401   auth failed: no or malformed Authorization, unknown key, bad signature,
                          expired X-Sdk-Date
 AOM.31009004       403   the key's tenant or role does not allow it, or the project is not the caller's
-AOM.31001305       500   workflow internal server error
+AOM.31001305       500   workflow internal server error (with the request id of the server log,
+                         also in ``X-Request-Id`` where the SDK reads it)
 APIG.0201          503   the service's database or broker is unreachable (with Retry-After)
 =================  ====  ==============================================================
 """
@@ -18,15 +20,19 @@ from orchestration.faces import credentials
 
 
 class HuaweiError(Exception):
-    def __init__(self, error_code: str, error_msg: str, http_code: int):
+    def __init__(self, error_code: str, error_msg: str, http_code: int, request_id: str = ""):
         super().__init__(error_msg)
         self.error_code = error_code
         self.error_msg = error_msg
         self.http_code = http_code
+        self.request_id = request_id
 
     def response(self) -> JsonResponse:
-        return JsonResponse({"error_code": self.error_code, "error_msg": self.error_msg, "http_code": self.http_code},
-                            status=self.http_code)
+        response = JsonResponse({"error_code": self.error_code, "error_msg": self.error_msg,
+                                 "http_code": self.http_code}, status=self.http_code)
+        if self.request_id:
+            response["X-Request-Id"] = self.request_id
+        return response
 
 
 def invalid(field: str, why: str) -> HuaweiError:
@@ -45,8 +51,8 @@ def unavailable() -> HuaweiError:
     return HuaweiError("APIG.0201", "Backend unavailable: the service is temporarily unavailable; retry shortly.", 503)
 
 
-def internal() -> HuaweiError:
-    return HuaweiError("AOM.31001305", "workflow internal server error.", 500)
+def internal(request_id: str) -> HuaweiError:
+    return HuaweiError("AOM.31001305", f"workflow internal server error (request {request_id}).", 500, request_id)
 
 
 def from_service_error(exc: ServiceError) -> HuaweiError:
@@ -54,4 +60,6 @@ def from_service_error(exc: ServiceError) -> HuaweiError:
         return auth_failed(exc.message)
     if exc.kind == "forbidden":
         return forbidden(exc.message)
+    if exc.kind == "too_large":
+        return HuaweiError("AOM.31001302", f"Invalid input parameter. body: {exc.message}", 413)
     return invalid(exc.place or "request", exc.message.removeprefix(f"{exc.place}: ") if exc.place else exc.message)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from orchestration import paging_parameters, request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, Project, Scope
@@ -41,6 +43,7 @@ STATUSES = ("success", "fail", "executing", "cancel", "waitExecute", "waitApprov
 FIELDS = ("search", "type", "tags", "page", "size", "enterprise_project_id", "create_by", "sort_field", "sort_type",
           "search_time_start", "search_time_end", "status")
 MAX_SIZE = 100
+MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last moment a datetime holds
 DEFAULT_SIZE = 10
 
 
@@ -50,6 +53,7 @@ def list_workflow(request: HttpRequest, project_id: str) -> HttpResponse:
         if request.method != "POST":
             raise HuaweiError("AOM.31001302", f"Invalid input parameter. Method {request.method} is not "
                                               "allowed; use POST.", 405)
+        request_limits.read_body(request)  # the size limit, before the signature check hashes the body
         caller = authenticate(request)
         caller.require(Scope.VIEW)
         return JsonResponse(_list(caller, project_id, _body(request)))
@@ -61,15 +65,17 @@ def list_workflow(request: HttpRequest, project_id: str) -> HttpResponse:
         if is_unavailable(exc):
             logger.error("Huawei ListWorkflow: service unavailable: %s", exc)
             return with_retry_after(unavailable().response())
-        logger.exception("Huawei ListWorkflow failed")
-        return internal().response()
+        request_id = str(uuid.uuid4())
+        logger.exception("Huawei ListWorkflow failed (request %s)", request_id)
+        return internal(request_id).response()
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
+    """The query object, within the size (413) and nesting (400) limits of every face."""
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        raise invalid("body", "is not valid JSON") from None
+        body = request_limits.loads(request_limits.read_body(request) or b"{}")
+    except ValueError as exc:
+        raise invalid("body", f"is not valid JSON ({exc})") from None
     if not isinstance(body, dict):
         raise invalid("body", "must be a JSON object")
     unknown = sorted(set(body) - set(FIELDS))
@@ -115,9 +121,10 @@ def _scope(caller, project_id: str):
 def _list(caller, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
     sort_field = _str(body, "sort_field", tuple(SORT_FIELDS), required=True)
     sort_type = _str(body, "sort_type", ("ASC", "DESC"), required=True)
-    page = _int(body, "page", 0) or 0
-    size = _int(body, "size", 1, MAX_SIZE) or DEFAULT_SIZE
-    start_ms, end_ms = _int(body, "search_time_start", 0), _int(body, "search_time_end", 0)
+    page = paging_parameters.page_number(body.get("page"), "page", first=0)
+    size = paging_parameters.page_size(body.get("size"), "size", maximum=MAX_SIZE, default=DEFAULT_SIZE)
+    start_ms, end_ms = (_int(body, "search_time_start", 0, MAX_EPOCH_MS),
+                        _int(body, "search_time_end", 0, MAX_EPOCH_MS))
     if start_ms is not None and end_ms is not None and start_ms > end_ms:
         raise invalid("search_time_start", "must not be after search_time_end")
     kind = _str(body, "type", TYPES)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from orchestration.faces.credentials import Caller
+from orchestration.faces.lookups import find_project
 from orchestration.models import OrchTask, Scope
+from orchestration.paging_parameters import MAX_OFFSET
 from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as svc
 from orchestration.services.orchtask_types import TASK_TYPES
@@ -71,8 +73,11 @@ def operate_task(caller: Caller, params: UParams) -> dict:
 
 def describe_tasks(caller: Caller, params: UParams) -> dict:
     limit = params.int("Limit", minimum=1, maximum=MAX_LIMIT)
-    offset = params.int("Offset", minimum=0)
+    offset = params.int("Offset", minimum=0, maximum=MAX_OFFSET)
     queryset = svc.tasks_for(caller.user, Scope.VIEW).filter(tenant=caller.tenant)
+    project_id = params.str("ProjectID", aliases=("ProjectId",))
+    if project_id:
+        queryset = queryset.filter(project=find_project(caller, project_id))
     region = params.str("Region")
     if region:
         queryset = queryset.filter(region_id=region)

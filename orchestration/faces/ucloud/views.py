@@ -7,11 +7,12 @@ given, must be that tenant.
 """
 from __future__ import annotations
 
-import json
 import logging
+import uuid
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 from orchestration.faces import credentials
@@ -23,54 +24,68 @@ from .params import UParams
 
 logger = logging.getLogger(__name__)
 
+REQUEST_ID_HEADER = "X-UCLOUD-REQUEST-UUID"
+
 
 def _values(request: HttpRequest) -> tuple[dict, dict[str, str]]:
     """The parameters (typed, for reading) and their flat string form (for the signature)."""
     if request.content_type == "application/json":
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            raise UCloudError(230, "Params not available: the body is not valid JSON") from None
+            body = request_limits.loads(request_limits.read_body(request) or b"{}")
+        except ValueError as exc:
+            raise UCloudError(230, f"Params not available: the body is not valid JSON ({exc})") from None
         if not isinstance(body, dict):
             raise UCloudError(230, "Params not available: the JSON body must be an object")
         values = {**{k: request.GET[k] for k in request.GET}, **body}
         return values, signing.flatten(values)
     values = {k: request.GET[k] for k in request.GET}
     if request.method == "POST":
-        values.update({k: request.POST[k] for k in request.POST})
+        form = request_limits.read_form(request)
+        values.update({k: form[k] for k in form})
     return values, dict(values)
 
 
 def action_name(request: HttpRequest) -> str:
+    """The Action to name in the response, or "" when the parameters cannot be read (the error says why)."""
     try:
         values, _ = _values(request)
-    except UCloudError:
+    except (UCloudError, ServiceError):
         return ""
     action = values.get("Action", "")
     return action if isinstance(action, str) else ""
 
 
 def endpoint(request: HttpRequest) -> HttpResponse:
+    request_id = str(uuid.uuid4())
     name = action_name(request)
     try:
         body = _dispatch(request)
     except UCloudError as exc:
-        return _error(name, exc)
+        return _error(name, exc, request_id)
     except ServiceError as exc:
-        return _error(name, from_service_error(exc))
+        return _error(name, from_service_error(exc), request_id)
     except Exception as exc:
         if is_unavailable(exc):
-            logger.error("UCloud-style action %s: service unavailable: %s", name, exc)
-            response = _error(name, unavailable())
+            logger.error("UCloud-style action %s: service unavailable (request %s): %s", name, request_id, exc)
+            response = _error(name, unavailable(), request_id)
             response.status_code = 503
             return with_retry_after(response)
-        logger.exception("UCloud-style action %s failed", name)
-        return _error(name, UCloudError(150, "Service temporarily unavailable: the request failed unexpectedly."))
-    return JsonResponse({"RetCode": 0, "Action": f"{name}Response", **body})
+        logger.exception("UCloud-style action %s failed (request %s)", name, request_id)
+        return _error(name, UCloudError(150, "Service temporarily unavailable: the request failed unexpectedly "
+                                             f"(request {request_id})."), request_id)
+    return _answer({"RetCode": 0, "Action": f"{name}Response", **body}, request_id)
 
 
-def _error(name: str, exc: UCloudError) -> HttpResponse:
-    return JsonResponse({"RetCode": exc.ret_code, "Action": f"{name or 'Unknown'}Response", "Message": exc.message})
+def _answer(body: dict, request_id: str) -> HttpResponse:
+    """A response carrying its request id where ucloud-sdk-python3 reads it (and logs it)."""
+    response = JsonResponse(body)
+    response[REQUEST_ID_HEADER] = request_id
+    return response
+
+
+def _error(name: str, exc: UCloudError, request_id: str) -> HttpResponse:
+    return _answer({"RetCode": exc.ret_code, "Action": f"{name or 'Unknown'}Response", "Message": exc.message},
+                   request_id)
 
 
 def _dispatch(request: HttpRequest) -> dict:
