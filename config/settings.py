@@ -156,6 +156,13 @@ STORAGES = {
 
 LOGIN_URL = "/admin/login/"
 
+# Signed faces: requests per access key ("600/minute"; second, minute, hour or day; empty:
+# no limit), answered in each face's throttling error (orchestration/faces/throttling.py).
+API_KEY_RATE = os.environ.get("API_KEY_RATE", "600/minute")
+# UCloud-style signatures have no nonce or timestamp: an exact copy of a state-changing
+# signed form is refused for this long (orchestration/faces/ucloud/auth.py).
+SIGNATURE_REPLAY_WINDOW_SECONDS = int(os.environ.get("SIGNATURE_REPLAY_WINDOW_SECONDS", "900"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous calls a proper 401.

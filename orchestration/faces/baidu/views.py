@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from orchestration.actions import all_actions
 from orchestration.errors import InvalidParameter, ServiceError
+from orchestration.faces import throttling
 from orchestration.faces.credentials import Caller
 from orchestration.models import Scope
 from templates_app.language.baidu import from_baidu
@@ -96,7 +97,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 def _error(exc: BaiduError, request_id: str) -> HttpResponse:
     body = {"success": False, "msg": exc.message, "code": exc.code, "result": None,
             "message": exc.message, "requestId": request_id}
-    response = JsonResponse(body, status=exc.status)
+    response = throttling.with_retry_after(JsonResponse(body, status=exc.status), exc.retry_after)
     response["x-bce-request-id"] = request_id
     return response
 

@@ -6,6 +6,8 @@ AOM.31009003       401   auth failed: no or malformed Authorization, unknown key
                          expired X-Sdk-Date
 AOM.31009004       403   the key's tenant or role does not allow it, or the project is not the caller's
 AOM.31001305       500   workflow internal server error
+APIGW.0308         429   the access key exceeded ``API_KEY_RATE`` (API Gateway's throttling code,
+                         which fronts every Huawei Cloud API); ``Retry-After`` says when
 =================  ====  ==============================================================
 """
 from __future__ import annotations
@@ -13,19 +15,23 @@ from __future__ import annotations
 from django.http import JsonResponse
 
 from orchestration.errors import ServiceError
-from orchestration.faces import credentials
+from orchestration.faces import credentials, throttling
 
 
 class HuaweiError(Exception):
-    def __init__(self, error_code: str, error_msg: str, http_code: int):
+    def __init__(self, error_code: str, error_msg: str, http_code: int, retry_after: int | None = None):
         super().__init__(error_msg)
         self.error_code = error_code
         self.error_msg = error_msg
         self.http_code = http_code
+        self.retry_after = retry_after
 
     def response(self) -> JsonResponse:
-        return JsonResponse({"error_code": self.error_code, "error_msg": self.error_msg, "http_code": self.http_code},
-                            status=self.http_code)
+        response = JsonResponse(
+            {"error_code": self.error_code, "error_msg": self.error_msg, "http_code": self.http_code},
+            status=self.http_code,
+        )
+        return throttling.with_retry_after(response, self.retry_after)
 
 
 def invalid(field: str, why: str) -> HuaweiError:
@@ -45,6 +51,9 @@ def internal() -> HuaweiError:
 
 
 def from_service_error(exc: ServiceError) -> HuaweiError:
+    if isinstance(exc, throttling.RateLimited):
+        return HuaweiError("APIGW.0308", f"The throttling threshold has been reached. {exc.message}", 429,
+                           retry_after=exc.retry_after)
     if isinstance(exc, credentials.AuthenticationError):
         return auth_failed(exc.message)
     if exc.kind == "forbidden":
