@@ -162,7 +162,7 @@ LOGIN_URL = "/admin/login/"
 
 # Logins (console and admin) are locked out per (username, client address) after
 # LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_COOLOFF_MINUTES (django-axes).
-# The address is REMOTE_ADDR: behind a proxy, make the proxy server pass the client's.
+# The address is REMOTE_ADDR (behind a proxy: the proxy's; see README, Security model).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
