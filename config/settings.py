@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_q",
     "django_htmx",
+    "axes",
     "orchestration",
     "templates_app",
     "vsphere",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orchestration.middleware.UnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,6 +168,27 @@ LOGIN_URL = "/admin/login/"
 # a larger body is answered 413, JSON nested deeper is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(2_621_440)))
 MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "64"))
+
+# Logins (console and admin) are locked out per (username, client address) after
+# LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_COOLOFF_MINUTES (django-axes).
+# The address is REMOTE_ADDR (behind a proxy: the proxy's; see README, Security model).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+AXES_VERBOSE = False
+
+# Signed faces: requests per access key ("600/minute"; second, minute, hour or day; empty:
+# no limit), answered in each face's throttling error (orchestration/faces/throttling.py).
+API_KEY_RATE = os.environ.get("API_KEY_RATE", "600/minute")
+# UCloud-style signatures have no nonce or timestamp: an exact copy of a state-changing
+# signed form is refused for this long (orchestration/faces/ucloud/auth.py).
+SIGNATURE_REPLAY_WINDOW_SECONDS = int(os.environ.get("SIGNATURE_REPLAY_WINDOW_SECONDS", "900"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -15,3 +15,4 @@ STORAGES = {
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from finders; no collectstatic in tests
+API_KEY_RATE = "100000/minute"  # tests that check throttling set a small rate themselves

@@ -1,8 +1,9 @@
 """Signature nonces already seen, so a signed request cannot be replayed.
 
 A row per (access key, nonce); the unique constraint makes "first one wins" hold across
-any number of web processes and machines. Rows older than the replay window are purged
-by :func:`orchestration.faces.credentials.remember_nonce`.
+any number of web processes and machines. Schemes without a nonce (UCloud) store the
+whole signature instead, prefixed ``signature:``. Rows older than the replay windows are
+purged by :mod:`orchestration.faces.credentials`.
 """
 from __future__ import annotations
 

@@ -115,7 +115,8 @@ def test_create_execute_pause_resume_retry_and_describe(uc, operator, synced):  
 
     # Give a a snapshot, leave b without: Retry re-runs only the failed resources.
     uc.invoke("UpdateOrchTask", {"CompanyID": operator.tenant.pk, "TaskID": pre, "Steps": [step(1, a)]})
-    uc.invoke("OperateOrchTask", {"TaskID": pre, "Operation": "Execute"})
+    # The same form as the first Execute would be refused as a replay: a deliberate repeat adds a parameter.
+    uc.invoke("OperateOrchTask", {"TaskID": pre, "Operation": "Execute", "Nonce": "second run"})
     assert drive(OrchTask.objects.get(pk=pre).latest_execution, timeout=60).status == "Success"
     first_c = info["Steps"][0]["Resources"][0]["Execution"]["StartsAt"]
     uc.invoke("OperateOrchTask", {"TaskID": task_id, "Operation": "Retry"})
@@ -130,7 +131,7 @@ def test_create_execute_pause_resume_retry_and_describe(uc, operator, synced):  
     assert described(uc, task_id)["Status"] == "Ready"
     uc.invoke("UpdateOrchTask", {"CompanyID": operator.tenant.pk, "TaskID": task_id,
                                  "Steps": [step(1, c), step(2, a, delay=60)]})
-    uc.invoke("OperateOrchTask", {"TaskID": task_id, "Operation": "Execute"})
+    uc.invoke("OperateOrchTask", {"TaskID": task_id, "Operation": "Execute", "Nonce": "second run"})
     advance(OrchTask.objects.get(pk=task_id).latest_execution_id)
     uc.invoke("OperateOrchTask", {"TaskID": task_id, "Operation": "Abort"})
     drive(OrchTask.objects.get(pk=task_id).latest_execution, timeout=60)

@@ -158,6 +158,21 @@ class TestErrorEnvelope:
         assert response.status_code == 429
         assert response.data["code"] == "throttled" and response.data["detail"] == {"retry_after_seconds": 7}
 
+    def test_a_token_over_its_rate_gets_429_in_the_envelope_with_retry_after(self, admin_a, monkeypatch):
+        from django.core.cache import cache
+        from rest_framework.throttling import SimpleRateThrottle
+
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/minute", "anon": "2/minute"})
+        cache.clear()
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_a).key}")
+        assert [client.get("/api/v1/tenants/").status_code for _ in range(2)] == [200, 200]
+        response = client.get("/api/v1/tenants/")
+        body = assert_error(response, 429, "throttled")
+        wait = body["detail"]["retry_after_seconds"]
+        assert 0 < wait <= 60 and response["Retry-After"] == str(wait)
+        cache.clear()
+
     def test_unexpected_error_is_500_envelope_not_a_traceback(self, api, admin_a, monkeypatch):
         from orchestration.api.views import ProjectViewSet
 

@@ -21,14 +21,14 @@ def uses_acs3(request: HttpRequest) -> bool:
 
 
 def authenticate(request: HttpRequest, params: RpcParams) -> Caller:
-    """The caller, once the signature, clock and nonce check out; else an :class:`AlibabaError`."""
+    """The caller, once the signature, clock, key rate and nonce check out; else an :class:`AlibabaError`."""
     if uses_acs3(request):
         caller, nonce, moment = _acs3(request)
     else:
         caller, nonce, moment = _v1(request, params)
     credentials.check_clock(moment)
+    credentials.accept(caller)  # first: a throttled request keeps its nonce unspent
     credentials.remember_nonce(caller.key.pk, nonce)
-    credentials.accept(caller)
     return caller
 
 

@@ -1,20 +1,24 @@
 """Alibaba OOS error codes: the face's own errors, and service errors translated to them.
 
 Every error is answered as ``{RequestId, HostId, Code, Message}`` with the HTTP status
-Alibaba Cloud uses for that code.
+Alibaba Cloud uses for that code. A key over ``API_KEY_RATE`` gets ``Throttling.User``
+(HTTP 400, as Alibaba Cloud answers it) with ``Retry-After`` (seconds) and
+``x-acs-retry-after`` (milliseconds): the header from which the Tea SDKs
+(``alibabacloud-tea-openapi``) raise a ``ThrottlingException`` and take their back-off.
 """
 from __future__ import annotations
 
 from orchestration.errors import ServiceError
-from orchestration.faces import credentials
+from orchestration.faces import credentials, throttling
 
 
 class AlibabaError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, retry_after: int | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.retry_after = retry_after
 
 
 def missing(name: str) -> AlibabaError:
@@ -39,6 +43,9 @@ def unavailable() -> AlibabaError:
 
 def from_service_error(exc: ServiceError) -> AlibabaError:
     """The Alibaba code and status for an error raised by a service or the credentials layer."""
+    if isinstance(exc, throttling.RateLimited):
+        return AlibabaError("Throttling.User", f"Request was denied due to user flow control. {exc.message}",
+                            400, retry_after=exc.retry_after)
     if isinstance(exc, credentials.UnknownAccessKey):
         return AlibabaError("InvalidAccessKeyId.NotFound", "Specified access key is not found.", 404)
     if isinstance(exc, credentials.DisabledAccessKey):

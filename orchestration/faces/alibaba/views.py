@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
+from orchestration.faces import throttling
 
 # Imported for their @action registrations.
 from . import catalog, executions, tags, templates  # noqa: F401
@@ -87,4 +88,7 @@ def _dispatch(request: HttpRequest, params: RpcParams, name: str, request_id: st
 
 def _error(request: HttpRequest, request_id: str, exc: AlibabaError, xml: bool) -> HttpResponse:
     body = {"RequestId": request_id, "HostId": request.get_host(), "Code": exc.code, "Message": exc.message}
-    return render(body, root="Error", xml=xml, status=exc.status)
+    response = throttling.with_retry_after(render(body, root="Error", xml=xml, status=exc.status), exc.retry_after)
+    if exc.retry_after:
+        response["x-acs-retry-after"] = str(exc.retry_after * 1000)
+    return response

@@ -19,6 +19,7 @@ from orchestration import paging_parameters, request_limits
 from orchestration.actions import all_actions
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, ServiceError
+from orchestration.faces import throttling
 from orchestration.faces.credentials import Caller
 from orchestration.models import Scope
 from templates_app.language.baidu import from_baidu
@@ -103,7 +104,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 def _error(exc: BaiduError, request_id: str) -> HttpResponse:
     body = {"success": False, "msg": exc.message, "code": exc.code, "result": None,
             "message": exc.message, "requestId": request_id}
-    response = JsonResponse(body, status=exc.status)
+    response = throttling.with_retry_after(JsonResponse(body, status=exc.status), exc.retry_after)
     response["x-bce-request-id"] = request_id
     return response
 

@@ -17,6 +17,8 @@ from .params import UParams
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 COMPANY_REQUIRED = ("CreateOrchTask", "UpdateOrchTask")
+# Actions that change nothing; every other action is state-changing and refused on replay.
+READ_ONLY = frozenset({"DescribeOrchTaskType", "DescribeOrchTask"})
 
 
 def describe_task_types(caller: Caller, params: UParams) -> dict:

@@ -15,10 +15,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
-from orchestration.faces import credentials
+from orchestration.faces import throttling
 from orchestration.models import Scope
 
 from . import actions, signing
+from .auth import authenticate
 from .errors import UCloudError, from_service_error, invalid, missing, unavailable
 from .params import UParams
 
@@ -84,8 +85,9 @@ def _answer(body: dict, request_id: str) -> HttpResponse:
 
 
 def _error(name: str, exc: UCloudError, request_id: str) -> HttpResponse:
-    return _answer({"RetCode": exc.ret_code, "Action": f"{name or 'Unknown'}Response", "Message": exc.message},
-                   request_id)
+    response = _answer({"RetCode": exc.ret_code, "Action": f"{name or 'Unknown'}Response", "Message": exc.message},
+                       request_id)
+    return throttling.with_retry_after(response, exc.retry_after)
 
 
 def _dispatch(request: HttpRequest) -> dict:
@@ -99,21 +101,11 @@ def _dispatch(request: HttpRequest) -> dict:
     handler = actions.HANDLERS.get(name)
     if handler is None:
         raise UCloudError(160, f"Action [{name}] not found; this service answers {', '.join(actions.HANDLERS)}")
-    key_id = params.str("PublicKey")
-    if not key_id:
-        raise UCloudError(172, "Missing PublicKey")
-    given = params.str("Signature")
-    if not given:
-        raise UCloudError(170, "Missing Signature")
-    caller, secret = credentials.find_caller(key_id)
-    if not signing.verify(flat, secret, given):
-        raise UCloudError(171, "Signature VerifyAC Error: the Signature does not match the parameters "
-                               "(sorted name+value pairs followed by the private key, SHA1)")
-    credentials.accept(caller)
+    caller = authenticate(name, params, flat)
     company = params.int("CompanyID", required=name in actions.COMPANY_REQUIRED)
     if company is not None and company != caller.tenant.pk:
         raise UCloudError(174, f"Permission denied: CompanyID {company} is not the tenant of access key "
-                               f"{key_id} ({caller.tenant.pk})")
+                               f"{caller.key.pk} ({caller.tenant.pk})")
     caller.require(Scope.VIEW)
     return handler(caller, params)
 
