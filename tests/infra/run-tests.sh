@@ -19,6 +19,7 @@ APT_PACKAGES=(
     postgresql                        # real PostgreSQL server (tests/infra/postgres.sh)
     golang-go                         # builds the vCenter simulator
     golang-github-vmware-govmomi-dev  # govmomi sources: simulator.VPX()
+    redis-server                      # the Redis broker in the outage tests (tests/orchestration/engine)
     chromium                          # headless browser for the console tests (tests/console)
     fonts-wqy-zenhei                  # CJK font so Chinese console screenshots render
 )

@@ -183,7 +183,8 @@ class TestErrorEnvelope:
         response = api.as_user(admin_a).get("/api/v1/projects/")
         body = assert_error(response, 500, "server_error")
         assert "secret internals" not in response.content.decode()
-        assert body["detail"] is None
+        # Only a request id, the same one the server log names next to the traceback.
+        assert body["detail"] == {"request_id": response["X-Request-Id"]}
 
     def test_database_conflict_becomes_409(self):
         from django.db import IntegrityError

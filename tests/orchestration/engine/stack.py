@@ -75,6 +75,30 @@ class Stack:
         with psycopg.connect(self.database_url, connect_timeout=5) as conn:
             return conn.execute(query, params).fetchall()
 
+    # -- the Redis broker (optional) -------------------------------------------------
+    def start_redis(self) -> None:
+        """A throwaway Redis without persistence: a restart loses every queued message."""
+        if not hasattr(self, "redis_port"):
+            self.redis_port = free_port()
+            self.extra_env["REDIS_URL"] = f"redis://127.0.0.1:{self.redis_port}/0"
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=open(self.logs / "redis.log", "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
+        wait_for(self._redis_answers, timeout=10, what="redis up")
+
+    def _redis_answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.redis_port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill_redis(self) -> None:
+        """As on a crash: SIGKILL, queued messages gone."""
+        self.redis.kill()
+        self.redis.wait(timeout=10)
+
     # -- processes -------------------------------------------------------------------
     def env(self) -> dict[str, str]:
         return {
@@ -143,6 +167,8 @@ class Stack:
         return False
 
     def stop_all(self) -> None:
+        if getattr(self, "redis", None) is not None and self.redis.poll() is None:
+            self.kill_redis()
         for proc in list(self.procs.values()):
             try:
                 os.killpg(proc.pid, signal.SIGKILL)

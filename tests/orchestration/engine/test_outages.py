@@ -29,11 +29,13 @@ SLEEPY_LOOP = {
 }
 
 
-@pytest.fixture
-def stack(tmp_path):
+@pytest.fixture(params=["orm"])
+def stack(request, tmp_path):
     stack = Stack(tmp_path)
     stack.start_database()
     try:
+        if request.param == "redis":
+            stack.start_redis()
         stack.seed_data = stack.seed()
         stack.start_web()
         stack.start_worker()
@@ -202,3 +204,29 @@ def test_sigterm_to_the_main_processes_only(stack):
              interval=0.1, what="qcluster and runengine exit within 10 s")
     assert stack.sql("SELECT id FROM orchestration_execution WHERE lease_owner <> ''") == []
     assert stack.sql("SELECT count(*) FROM orchestration_execution WHERE id = ANY(%s)", ids)[0][0] == EXECUTIONS
+
+
+@pytest.mark.parametrize("stack", ["redis"], indirect=True)
+def test_redis_broker_outage_heals_without_restarts(stack):
+    """The Redis broker (and cache) killed and restarted empty: its queued messages are lost,
+    the ticker queues those executions again, and every one finishes."""
+    ids = start_executions(stack, "redis-outage-loop")
+    wait_for(lambda: items_done(stack) >= 10, timeout=60, what="the first items done")
+
+    stack.kill_redis()
+    outage_began = time.monotonic()
+    native = stack.api(stack.seed_data["token"]).get(f"{stack.base}/api/v1/executions/", timeout=10)
+    assert_503(native)  # the API's rate limits live in the Redis cache
+    assert native.json()["code"] == "service_unavailable"
+    ready = requests.get(f"{stack.base}/readyz", timeout=10)
+    assert_503(ready)
+    assert ready.json()["checks"] == {"database": "ok", "broker": "unreachable"}
+    time.sleep(max(0.0, 10 - (time.monotonic() - outage_began)))
+    stack.start_redis()
+    back = time.monotonic()
+
+    wait_for(lambda: all_succeeded(stack, ids), timeout=30, interval=0.5,
+             what="every execution Success within 30 s of Redis returning")
+    assert_every_item_exactly_once(stack, ids)
+    assert all(proc.poll() is None for proc in stack.procs.values())
+    print(f"all {EXECUTIONS} executions finished {time.monotonic() - back:.1f} s after Redis returned")

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from orchestration.engine import ticker
+from orchestration.engine import leases, ticker
 from orchestration.errors import InvalidParameter
 from orchestration.models import Execution, TimerTrigger
 from orchestration.services import triggers
@@ -66,9 +66,11 @@ def test_ticker_queues_due_executions_once(tenant_a, operator_a, make_template):
     before = OrmQ.objects.count()
     assert ticker.tick() == 1
     assert OrmQ.objects.count() == before + 1
-    assert ticker.tick() == 0  # re-armed a lease ahead: not queued twice
+    assert ticker.tick() == 0  # re-armed a few seconds ahead: not queued twice
     execution.refresh_from_db()
-    assert execution.wake_at > timezone.now() + dt.timedelta(seconds=30)
+    # ...and queued again that soon if the message is lost (not after a whole lease).
+    assert timezone.now() + dt.timedelta(seconds=leases.REQUEUE_SECONDS - 5) < execution.wake_at
+    assert execution.wake_at <= timezone.now() + dt.timedelta(seconds=leases.REQUEUE_SECONDS)
 
 
 def test_ticker_recovers_an_execution_whose_worker_died(tenant_a, operator_a, make_template):
