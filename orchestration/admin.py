@@ -18,6 +18,7 @@ from orchestration.models import (
     TaskStatus,
     Tenant,
     TimerTrigger,
+    is_platform_staff,
 )
 from orchestration.services import executions as execution_service
 from orchestration.services import triggers as trigger_service
@@ -49,6 +50,12 @@ class TenantAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        # Switching a tenant on or off is the platform's (see tenancy.update_tenant).
+        if is_platform_staff(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "enabled"]
 
 
 @admin.register(Project)

@@ -1,4 +1,4 @@
-"""Admin: vCenters (test connection, sync now, status columns); inventory and tasks read-only."""
+"""Admin: vCenters for platform staff (settings, grants, test connection, sync now); inventory and tasks read-only."""
 from __future__ import annotations
 
 from django import forms
@@ -6,16 +6,18 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from orchestration.admin_scoping import TenantScopedAdmin
-from orchestration.models import Scope, Tenant
+from orchestration.errors import InvalidParameter
+from orchestration.models import is_platform_staff
 from vsphere.models import InventoryObject, SyncStatus, VCenter, VSphereTask
 from vsphere.services.sync import sync_vcenter
-from vsphere.services.vcenters import check_connection
+from vsphere.services.vcenters import check_connection, check_endpoint_change
 
 
 class VCenterForm(forms.ModelForm):
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False), required=False,
-        help_text="Leave empty to keep the stored password.",
+        help_text="Leave empty to keep the stored password; required again when host, port, protocol or user "
+                  "change (the password is only sent to the endpoint it was entered for).",
     )
 
     class Meta:
@@ -23,21 +25,41 @@ class VCenterForm(forms.ModelForm):
         fields = ["name", "host", "port", "protocol", "user", "password", "verify_tls", "region", "tenants",
                   "sync_enabled", "sync_interval", "inventory_interval", "task_retention_days"]
 
-    def clean_password(self):
-        password = self.cleaned_data.get("password")
-        if not password:
-            if self.instance.pk:
-                return self.instance.password
-            raise forms.ValidationError("A password is required.")
-        return password
+    def clean_password(self) -> str:
+        """The password typed, or the stored one when left empty (the admin assigns it to the row)."""
+        typed = self.cleaned_data.get("password") or ""
+        self.password_entered = bool(typed)
+        return typed or self.instance.password
+
+    def clean(self):
+        cleaned = super().clean()
+        entered = getattr(self, "password_entered", False)
+        if self.instance.pk is None and not entered:
+            self.add_error("password", "A password is required.")
+        try:
+            check_endpoint_change(self.instance, cleaned, password_entered=entered)
+        except InvalidParameter as exc:
+            self.add_error("password", exc.message)
+        return cleaned
+
+    def save(self, commit=True):
+        if self.password_entered:
+            self.instance.set_password(self.cleaned_data["password"])
+        return super().save(commit)
 
 
 @admin.register(VCenter)
-class VCenterAdmin(TenantScopedAdmin):
+class VCenterAdmin(admin.ModelAdmin):
+    """vCenters, their service accounts and their grants to tenants: platform staff only.
+
+    Tenant admins see their granted vCenters in the console and the API, never here
+    (this form shows and changes how the vCenter is reached).
+    """
+
     form = VCenterForm
     list_display = ["name", "host", "port", "region", "vsphere_uuid", "version", "sync_enabled", "last_sync_at",
                     "status", "last_error"]
-    list_filter = ["sync_enabled", "last_sync_status", "region"]
+    list_filter = ["sync_enabled", "last_sync_status", "region", "tenants"]
     search_fields = ["name", "host", "vsphere_uuid"]
     readonly_fields = ["vsphere_uuid", "version", "api_version", "last_sync_at", "last_sync_status",
                        "last_inventory_sync_at", "last_error", "task_history_supported", "task_history_until",
@@ -48,25 +70,25 @@ class VCenterAdmin(TenantScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("region")
 
+    def has_module_permission(self, request) -> bool:
+        return is_platform_staff(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_platform_staff(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return is_platform_staff(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_platform_staff(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_platform_staff(request.user)
+
     @admin.display(description="status", ordering="last_sync_status")
     def status(self, obj: VCenter):
         colour = {SyncStatus.OK: "green", SyncStatus.ERROR: "#ba2121"}.get(obj.last_sync_status, "gray")
         return format_html('<b style="color:{}">{}</b>', colour, obj.get_last_sync_status_display())
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "tenants":
-            kwargs["queryset"] = Tenant.objects.for_user(request.user, Scope.MANAGE)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def save_related(self, request, form, formsets, change):
-        # A tenant admin cannot remove tenants they do not manage from a shared vCenter.
-        if change and not request.user.is_superuser:
-            managed = Tenant.objects.for_user(request.user, Scope.MANAGE)
-            kept = form.instance.tenants.exclude(pk__in=managed.values("pk"))
-            super().save_related(request, form, formsets, change)
-            form.instance.tenants.add(*kept)
-            return
-        super().save_related(request, form, formsets, change)
 
     @admin.action(description="Test connection")
     def test_connection_action(self, request, queryset):

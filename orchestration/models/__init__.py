@@ -16,7 +16,17 @@ from .executions import (
 from .nonces import SignatureNonce
 from .orchtasks import OrchTask, OrchTaskStatus, OrchTaskStep
 from .tags import ResourceTag
-from .tenancy import AccessKey, Membership, Project, Region, Role, Scope, Tenant, TenantScopedQuerySet
+from .tenancy import (
+    AccessKey,
+    Membership,
+    Project,
+    Region,
+    Role,
+    Scope,
+    Tenant,
+    TenantScopedQuerySet,
+    is_platform_staff,
+)
 from .triggers import TimerTrigger
 
 __all__ = [
@@ -45,5 +55,6 @@ __all__ = [
     "SignatureNonce",
     "Tenant",
     "TenantScopedQuerySet",
+    "is_platform_staff",
     "TimerTrigger",
 ]

@@ -42,6 +42,16 @@ SCOPE_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+def is_platform_staff(user) -> bool:
+    """Whether ``user`` belongs to the platform team (superusers).
+
+    Platform staff own what spans tenants: vCenters and their service accounts, the
+    grants of vCenters to tenants, and whether a tenant is enabled. Tenant roles never
+    reach these, however high.
+    """
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
 class TenantScopedQuerySet(models.QuerySet):
     """Rows restricted to the tenants in which a user holds a role granting ``scope``."""
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from orchestration.models import AccessKey, Membership, Project, Role, Tenant
+from orchestration.errors import Forbidden
+from orchestration.models import AccessKey, Membership, Project, Role, Tenant, is_platform_staff
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,21 @@ class IssuedAccessKey:
 
 def create_tenant(name: str, email: str = "") -> Tenant:
     return Tenant.objects.create(name=name, email=email)
+
+
+def update_tenant(tenant: Tenant, actor, changes: dict) -> Tenant:
+    """Apply ``changes`` to a tenant on behalf of ``actor``.
+
+    A tenant admin may edit their tenant's name and email, but switching the tenant
+    on or off is the platform's decision: a tenant admin who disabled their own
+    tenant would lock every member (themselves included) out with no way back.
+    """
+    if "enabled" in changes and changes["enabled"] != tenant.enabled and not is_platform_staff(actor):
+        raise Forbidden("Only platform staff may enable or disable a tenant.", code="TenantEnabledPlatformOnly")
+    for field, value in changes.items():
+        setattr(tenant, field, value)
+    tenant.save()
+    return tenant
 
 
 def create_project(tenant: Tenant, name: str) -> Project:

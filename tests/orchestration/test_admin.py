@@ -83,3 +83,12 @@ def test_access_key_secret_shown_once_on_creation(client, admin_a, tenant_a):
     change_page = client.get(reverse("admin:orchestration_accesskey_change", args=[key.pk])).content.decode()
     assert key.secret not in change_page
     assert Membership.objects.filter(user=admin_a).count() == 1
+
+
+def test_only_superusers_switch_a_tenant_on_or_off(client, admin_a, superuser, tenant_a):
+    url = reverse("admin:orchestration_tenant_change", args=[tenant_a.pk])
+    client.force_login(admin_a)
+    page = client.get(url).content.decode()
+    assert 'name="name"' in page and 'name="enabled"' not in page
+    client.force_login(superuser)
+    assert 'name="enabled"' in client.get(url).content.decode()

@@ -94,6 +94,26 @@ class TestRoles:
         tenant_a.refresh_from_db()
         assert tenant_a.email == "new@acme.test"
 
+    def test_tenant_admin_cannot_disable_own_tenant(self, api, admin_a, tenant_a):
+        client = api.as_user(admin_a)
+        body = assert_error(client.put(f"/api/v1/tenants/{tenant_a.pk}/", {"name": tenant_a.name, "enabled": False},
+                                       format="json"), 403, "forbidden")
+        assert "platform staff" in body["message"]
+        assert_error(client.patch(f"/api/v1/tenants/{tenant_a.pk}/", {"enabled": False}, format="json"), 403)
+        tenant_a.refresh_from_db()
+        assert tenant_a.enabled
+        # Sending the unchanged flag along with a real edit is fine.
+        edited = client.put(f"/api/v1/tenants/{tenant_a.pk}/", {"name": "Acme 2", "enabled": True}, format="json")
+        assert edited.status_code == 200, edited.content
+        assert client.get("/api/v1/tenants/").json()["count"] == 1
+
+    def test_superuser_disables_and_enables_a_tenant(self, api, superuser, tenant_a):
+        client = api.as_user(superuser)
+        assert client.patch(f"/api/v1/tenants/{tenant_a.pk}/", {"enabled": False}, format="json").status_code == 200
+        tenant_a.refresh_from_db()
+        assert not tenant_a.enabled
+        assert client.patch(f"/api/v1/tenants/{tenant_a.pk}/", {"enabled": True}, format="json").status_code == 200
+
     def test_members_of_disabled_tenant_lose_access(self, api, admin_a, tenant_a):
         Tenant.objects.filter(pk=tenant_a.pk).update(enabled=False)
         assert api.as_user(admin_a).get("/api/v1/tenants/").json()["count"] == 0
@@ -216,6 +236,25 @@ def test_regions_are_readable_by_members(api, viewer_a):
     Region.objects.create(id="cn-bj2", alias="Beijing 2")
     rows = api.as_user(viewer_a).get("/api/v1/regions/").json()["results"]
     assert rows == [{"id": "cn-bj2", "alias": "Beijing 2", "created_at": rows[0]["created_at"]}]
+
+
+@pytest.mark.parametrize("user", ["viewer_a", "admin_a"])
+def test_region_writes_by_non_superusers_are_403_envelopes(api, request, user):
+    Region.objects.create(id="cn-bj2", alias="Beijing 2")
+    client = api.as_user(request.getfixturevalue(user))
+    for response in (client.patch("/api/v1/regions/cn-bj2/", {"alias": "x"}, format="json"),
+                     client.put("/api/v1/regions/cn-bj2/", {"id": "cn-bj2", "alias": "x"}, format="json"),
+                     client.delete("/api/v1/regions/cn-bj2/")):
+        assert_error(response, 403, "permission_denied")
+    assert Region.objects.get(id="cn-bj2").alias == "Beijing 2"
+    assert_error(APIClient().delete("/api/v1/regions/cn-bj2/"), 401)
+
+
+def test_superuser_edits_and_deletes_regions(api, superuser):
+    Region.objects.create(id="cn-bj2", alias="Beijing 2")
+    client = api.as_user(superuser)
+    assert client.patch("/api/v1/regions/cn-bj2/", {"alias": "B2"}, format="json").json()["alias"] == "B2"
+    assert client.delete("/api/v1/regions/cn-bj2/").status_code == 204
 
 
 def test_schema_generates_without_warnings(capsys):

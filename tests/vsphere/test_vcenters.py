@@ -155,6 +155,7 @@ class TestCommands:
                            "--port", str(vcsim["port"]), "--user", "u", "--password", "p", "--region", "cn-lab1",
                            "--protocol", "http", "--no-verify-tls")
         vcenter = VCenter.objects.get(vsphere_uuid=printed["vsphere_uuid"])
+        assert printed == {"vsphere_uuid": vcenter.vsphere_uuid, "name": "lab", "tenants": [tenant_a.pk]}
         assert vcenter.region == Region.objects.get(id="cn-lab1")
         assert list(vcenter.tenants.all()) == [tenant_a] and not vcenter.verify_tls
         summary = self.run("syncvcenter", printed["vsphere_uuid"])
@@ -182,12 +183,12 @@ class TestCommands:
 
 
 class TestAdmin:
-    def test_changelist_actions_and_scoping(self, client, admin_a, admin_b, vcenter, vcsim, tenant_b):
+    def test_changelist_and_actions_for_platform_staff(self, client, superuser, vcenter, vcsim, tenant_b):
         other = make_vcenter(vcsim, [tenant_b], name="globex-vc", port=closed_port())
-        client.force_login(admin_a)
+        client.force_login(superuser)
         page = client.get("/admin/vsphere/vcenter/")
         assert page.status_code == 200
-        assert b"sim" in page.content and b"globex-vc" not in page.content
+        assert b"sim" in page.content and b"globex-vc" in page.content
         response = client.post("/admin/vsphere/vcenter/", {"action": "test_connection_action",
                                                            "_selected_action": [vcenter.pk]}, follow=True)
         assert b"connected: VMware vCenter" in response.content
@@ -196,12 +197,17 @@ class TestAdmin:
         assert b"inventory objects" in response.content
         detail = client.get(f"/admin/vsphere/vcenter/{vcenter.pk}/change/")
         assert detail.status_code == 200 and b'value="pass"' not in detail.content
-        assert client.get(f"/admin/vsphere/vcenter/{other.pk}/change/").status_code == 302  # not found -> redirect
+        assert client.get(f"/admin/vsphere/vcenter/{other.pk}/change/").status_code == 200
+
+    def test_tenant_admins_get_inventory_and_tasks_but_not_vcenters(self, client, admin_a, vcenter):
+        client.force_login(admin_a)
+        assert client.get("/admin/vsphere/vcenter/").status_code == 403
+        assert client.get(f"/admin/vsphere/vcenter/{vcenter.pk}/change/").status_code == 403
         for model in ("inventoryobject", "vspheretask"):
             assert client.get(f"/admin/vsphere/{model}/").status_code == 200
 
-    def test_failure_shows_in_row(self, client, admin_a, vcsim, tenant_a):
+    def test_failure_shows_in_row(self, client, superuser, vcsim, tenant_a):
         down = make_vcenter(vcsim, [tenant_a], name="down", port=closed_port())
         sync_vcenter(down)
-        client.force_login(admin_a)
+        client.force_login(superuser)
         assert b"connection refused" in client.get("/admin/vsphere/vcenter/").content

@@ -5,16 +5,22 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from orchestration.api.permissions import RolePermission, SuperuserWrites
 from orchestration.api.viewsets import TenantScopedViewSet
-from orchestration.models import Scope, Tenant
+from orchestration.models import Scope, is_platform_staff
 from vsphere.models import InventoryObject, VCenter, VSphereTask
 from vsphere.services.sync import sync_vcenter
-from vsphere.services.vcenters import check_connection
+from vsphere.services.vcenters import check_connection, save_vcenter
 
-from .serializers import ConnectionCheckSerializer, InventoryObjectSerializer, VCenterSerializer, VSphereTaskSerializer
+from .serializers import (
+    ConnectionCheckSerializer,
+    GrantedVCenterSerializer,
+    InventoryObjectSerializer,
+    VCenterSerializer,
+    VSphereTaskSerializer,
+)
 
 
 class VCenterFilter(django_filters.FilterSet):
@@ -26,29 +32,33 @@ class VCenterFilter(django_filters.FilterSet):
 
 
 class VCenterViewSet(TenantScopedViewSet):
-    """vCenters allowed to the caller's tenants. Tenant admins manage those of their tenants."""
+    """vCenters granted to the caller's tenants, read only; platform staff manage them and their grants.
+
+    Tenant members see what a vCenter is and how its sync goes; operators may test its
+    connection and sync it now (with the platform's settings). Creating, changing and
+    deleting vCenters, and granting them, is for platform staff only.
+    """
 
     queryset = VCenter.objects.select_related("region").prefetch_related("tenants")
-    serializer_class = VCenterSerializer
     filterset_class = VCenterFilter
+    permission_classes = [RolePermission, SuperuserWrites]
     run_actions = ("test_connection", "sync")
+    tenant_admin_actions = run_actions  # SuperuserWrites lets these through; RolePermission still wants RUN
 
-    def _check_tenants(self, tenants) -> None:
-        managed = set(Tenant.objects.for_user(self.request.user, Scope.MANAGE).values_list("pk", flat=True))
-        if any(tenant.pk not in managed for tenant in tenants):
-            raise PermissionDenied("You can only allow tenants you administer.")
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False) or is_platform_staff(self.request.user):
+            return VCenterSerializer
+        return GrantedVCenterSerializer
 
     def perform_create(self, serializer):
-        self._check_tenants(serializer.validated_data.get("tenants", []))
-        serializer.save()
+        changes = dict(serializer.validated_data)
+        tenants = changes.pop("tenants", None)
+        serializer.instance = save_vcenter(VCenter(), changes, tenants=tenants)
 
     def perform_update(self, serializer):
-        if "tenants" in serializer.validated_data:
-            # Tenants the caller does not administer stay as they were.
-            managed = Tenant.objects.for_user(self.request.user, Scope.MANAGE)
-            kept = list(serializer.instance.tenants.exclude(pk__in=managed.values("pk")))
-            serializer.validated_data["tenants"] = [*serializer.validated_data["tenants"], *kept]
-        serializer.save()
+        changes = dict(serializer.validated_data)
+        tenants = changes.pop("tenants", None)
+        serializer.instance = save_vcenter(serializer.instance, changes, tenants=tenants)
 
     @extend_schema(request=None, responses=ConnectionCheckSerializer)
     @action(detail=True, methods=["post"], url_path="test-connection")

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from orchestration.models import Scope, Tenant
+from orchestration.models import Tenant
 from vsphere.models import InventoryObject, VCenter, VSphereTask
 
 
 class VCenterSerializer(serializers.ModelSerializer):
+    """A vCenter as platform staff manage it: connection settings, password (write only) and grants."""
+
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"},
-                                     help_text="Write only; never returned.")
-    tenants = serializers.PrimaryKeyRelatedField(many=True, queryset=Tenant.objects.none(),
-                                                 help_text="CompanyIDs allowed to use this vCenter.")
+                                     help_text="Write only; never returned. Required on create, and again "
+                                               "whenever host, port, protocol or user change.")
+    tenants = serializers.PrimaryKeyRelatedField(many=True, queryset=Tenant.objects.all(), required=False,
+                                                 help_text="CompanyIDs this vCenter is granted to.")
 
     class Meta:
         model = VCenter
@@ -22,19 +25,16 @@ class VCenterSerializer(serializers.ModelSerializer):
         read_only_fields = ["vsphere_uuid", "version", "api_version", "last_sync_at", "last_sync_status", "last_error",
                             "last_inventory_sync_at", "task_history_supported", "created_at", "updated_at"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        fields["tenants"].child_relation.queryset = Tenant.objects.for_user(user, Scope.MANAGE)
-        return fields
 
-    def validate(self, attrs):
-        if self.instance is None and not attrs.get("password"):
-            raise serializers.ValidationError({"password": "This field is required."})
-        if self.instance is None and not attrs.get("tenants"):
-            raise serializers.ValidationError({"tenants": "Allow at least one tenant."})
-        return attrs
+class GrantedVCenterSerializer(serializers.ModelSerializer):
+    """A vCenter as a tenant sees it: what it is and how syncing goes, never how it is reached."""
+
+    class Meta:
+        model = VCenter
+        fields = ["id", "name", "vsphere_uuid", "region", "sync_enabled", "sync_interval", "inventory_interval",
+                  "version", "api_version", "last_sync_at", "last_sync_status", "last_error",
+                  "last_inventory_sync_at"]
+        read_only_fields = fields
 
 
 class ConnectionCheckSerializer(serializers.Serializer):

@@ -1,9 +1,10 @@
 """Models of the vSphere app: vCenters, their synced inventory and tasks."""
 from .inventory import EntityType, InventoryObject
 from .tasks import UNFINISHED_STATES, TaskState, VSphereTask
-from .vcenter import Protocol, SyncStatus, VCenter, VCenterOwnedQuerySet, VCenterQuerySet
+from .vcenter import ENDPOINT_FIELDS, Protocol, SyncStatus, VCenter, VCenterOwnedQuerySet, VCenterQuerySet
 
 __all__ = [
+    "ENDPOINT_FIELDS",
     "EntityType",
     "InventoryObject",
     "Protocol",

@@ -1,4 +1,9 @@
-"""vCenters: where they are, how to log in, which tenants may use them, and how syncing goes."""
+"""vCenters: where they are, how to log in, which tenants may use them, and how syncing goes.
+
+A vCenter and its service account belong to the platform (superusers): one row per
+vCenter (its instance uuid is unique), granted to tenants through ``tenants``. Tenants
+see and use what is granted to them; they never see or change how it is reached.
+"""
 from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,7 +15,7 @@ from orchestration.models import Region, Tenant, TenantScopedQuerySet
 
 class VCenterQuerySet(TenantScopedQuerySet):
     def visible(self, tenant_ids, scope: str) -> models.Q:
-        """vCenters allowed to one of these tenants, each once.
+        """vCenters granted to one of these tenants, each once.
 
         ``tenants`` is an M2M, so a plain join would repeat a vCenter shared by two of
         the caller's tenants; a primary-key subquery keeps rows unique.
@@ -29,8 +34,17 @@ class SyncStatus(models.TextChoices):
     ERROR = "error", "error"
 
 
+# The settings that say where the password goes: changing any of them needs the password again.
+ENDPOINT_FIELDS = ("host", "port", "protocol", "user")
+
+
 class VCenter(models.Model):
-    """A vCenter endpoint. The password is encrypted at rest and never leaves through any API."""
+    """A platform-owned vCenter endpoint, granted to tenants.
+
+    The password is encrypted at rest, never leaves through any API, and is bound to the
+    endpoint it was entered for (``password_endpoint``): a row whose host, port, protocol
+    or user changed without a new password is refused before any connection is made.
+    """
 
     name = models.CharField(max_length=128)
     vsphere_uuid = models.CharField(
@@ -44,8 +58,12 @@ class VCenter(models.Model):
     password = EncryptedTextField()
     verify_tls = models.BooleanField(default=True, help_text="Verify the vCenter's TLS certificate (https only).")
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="vcenters")
-    tenants = models.ManyToManyField(Tenant, blank=True, related_name="vcenters",
-                                     help_text="Tenants allowed to use this vCenter.")
+    password_endpoint = models.CharField(
+        max_length=600, blank=True, editable=False,
+        help_text="The endpoint (protocol://user@host:port) the stored password was entered for.",
+    )
+    tenants = models.ManyToManyField(Tenant, blank=True, related_name="vcenters", verbose_name="granted to",
+                                     help_text="Tenants this vCenter is granted to (platform staff only).")
 
     sync_enabled = models.BooleanField(default=True)
     sync_interval = models.PositiveIntegerField(
@@ -78,6 +96,7 @@ class VCenter(models.Model):
 
     tenant_lookup = "tenants"
     objects = VCenterQuerySet.as_manager()
+    _password_entered = False  # set by set_password() until the next save
 
     class Meta:
         ordering = ["name", "id"]
@@ -86,13 +105,59 @@ class VCenter(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """Bind the password to the endpoint whenever a password is (re)entered.
+
+        Only a new row or a password entered anew (:meth:`set_password`, or a changed
+        value) moves the binding: moving the host alone (or the port, protocol, user)
+        leaves it behind, and the connection refuses to send it.
+        """
+        update_fields = kwargs.get("update_fields")
+        if self._password_is_saved(update_fields) and self._password_is_new():
+            self.password_endpoint = self.credential_target
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "password_endpoint"}
+        super().save(*args, **kwargs)
+        self._password_entered = False
+
     @property
     def endpoint(self) -> str:
         return f"{self.protocol}://{self.host}:{self.port}/sdk"
 
+    @property
+    def credential_target(self) -> str:
+        """Where the password goes when logging in: protocol, user, host and port."""
+        return f"{self.protocol}://{self.user}@{self.host}:{self.port}"
+
+    def set_password(self, password: str) -> None:
+        """Take a password just entered for the current settings; saving binds it to them.
+
+        Explicit because staff moving a vCenter often keep the same service account: the
+        same value typed again must still count as entered for the new endpoint.
+        """
+        self.password = password
+        self._password_entered = True
+
+    @staticmethod
+    def _password_is_saved(update_fields) -> bool:
+        return update_fields is None or "password" in update_fields
+
+    def _password_is_new(self) -> bool:
+        if self._state.adding or self._password_entered:
+            return True
+        return VCenter.objects.filter(pk=self.pk).values_list("password", flat=True).first() != self.password
+
+    def password_fits_endpoint(self) -> bool:
+        """Whether the password may be sent to the current endpoint.
+
+        An unsaved draft holds a password just typed for its settings; a stored row only
+        if its host, port, protocol and user are still those the password was entered for.
+        """
+        return (self._state.adding and not self.password_endpoint) or self.password_endpoint == self.credential_target
+
 
 class VCenterOwnedQuerySet(TenantScopedQuerySet):
-    """Rows belonging to a vCenter, visible to the tenants that may use that vCenter."""
+    """Rows belonging to a vCenter, visible to the tenants that vCenter is granted to."""
 
     def visible(self, tenant_ids, scope: str) -> models.Q:
         # A subquery on vCenters, not a join through their tenants, so no row repeats.

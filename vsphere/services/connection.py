@@ -45,7 +45,14 @@ def settings_hash(vcenter: VCenter) -> str:
 
 
 def connect(vcenter: VCenter, *, timeout: float | None = None) -> vim.ServiceInstance:
-    """A new, unpooled session; raises :class:`VSphereError` with the precise reason."""
+    """A new, unpooled session; raises :class:`VSphereError` with the precise reason.
+
+    The password is sent only to the endpoint it was entered for: a row whose host,
+    port, protocol or user moved without a new password is refused before any socket opens.
+    """
+    if not vcenter.password_fits_endpoint():
+        raise VSphereError("the stored password was entered for another host, port, protocol or user; "
+                           "platform staff must enter the password again for this endpoint")
     timeout = timeout or _timeout()
     kwargs = {}
     if vcenter.protocol == "https":

@@ -1,4 +1,8 @@
-"""vCenter lifecycle: register, test the connection, record sync outcomes."""
+"""vCenter lifecycle: register, change, grant to tenants, test the connection, record sync outcomes.
+
+vCenters and their service accounts belong to the platform: these workflows are called
+by platform staff (admin, native API, management commands), never on a tenant's behalf.
+"""
 from __future__ import annotations
 
 import time
@@ -8,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from orchestration.errors import InvalidParameter
+from orchestration.errors import Conflict, InvalidParameter
 from orchestration.models import Region, Tenant
-from vsphere.models import SyncStatus, VCenter
+from vsphere.models import ENDPOINT_FIELDS, SyncStatus, VCenter
 
 from . import connection
 from .faults import VSphereError
@@ -56,6 +60,15 @@ def check_connection(vcenter: VCenter, *, timeout: float = 8.0, record: bool = T
 
 
 def record_check(vcenter: VCenter, check: ConnectionCheck) -> None:
+    """Write a check's outcome to the row; a first success stores the instance uuid.
+
+    If that uuid already belongs to another row, this row points at a vCenter that is
+    registered already: the check fails with the existing vCenter's name instead.
+    """
+    if check.ok and not vcenter.vsphere_uuid:
+        existing = VCenter.objects.filter(vsphere_uuid=check.instance_uuid).exclude(pk=vcenter.pk).first()
+        if existing is not None:
+            check.ok, check.message = False, already_registered_message(existing)
     fields = {"last_error": "" if check.ok else check.message}
     if check.ok:
         fields.update(version=check.version, api_version=check.api_version)
@@ -80,24 +93,25 @@ def record_sync(vcenter: VCenter, error: str = "") -> None:
         setattr(vcenter, name, value)
 
 
-def register_vcenter(
-    *,
-    tenant: Tenant,
-    name: str,
-    host: str,
-    port: int,
-    user: str,
-    password: str,
-    region_id: str | None = None,
-    protocol: str = "https",
-    verify_tls: bool = True,
-) -> VCenter:
-    """Create a vCenter for ``tenant`` after a successful connection (which supplies its uuid).
+def already_registered_message(existing: VCenter) -> str:
+    return (f"this vCenter is already registered as {existing.name!r} (id {existing.pk}, vsphere_uuid "
+            f"{existing.vsphere_uuid}); grant it to another tenant instead (grantvcenter)")
 
-    The region is created when new. A vCenter already registered (same instance
-    uuid) is updated with the new settings and additionally allowed to ``tenant``.
-    Raises :class:`VSphereError` if the vCenter cannot be reached or rejects the login.
+
+def check_endpoint_change(vcenter: VCenter, changes: dict, *, password_entered: bool) -> None:
+    """Refuse a change of host, port, protocol or user that comes without the password.
+
+    The stored password was entered for the current endpoint; sending it anywhere else
+    would hand the platform's service account to whoever runs the new endpoint. So
+    moving the endpoint needs the password again, in the same change.
     """
+    moved = [name for name in ENDPOINT_FIELDS if name in changes and changes[name] != getattr(vcenter, name)]
+    if vcenter.pk and moved and not password_entered:
+        raise InvalidParameter("password", f"required again when changing {', '.join(moved)}: the stored "
+                                           "password is only ever sent to the endpoint it was entered for")
+
+
+def _check_settings(*, protocol: str, port: int, region_id: str | None) -> None:
     if protocol not in ("http", "https"):
         raise InvalidParameter("protocol", "must be http or https")
     if not 1 <= int(port) <= 65535:
@@ -107,23 +121,93 @@ def register_vcenter(
             Region(id=region_id).clean_fields(exclude=["alias"])
         except ValidationError as exc:
             raise InvalidParameter("region", "; ".join(exc.messages))
-    draft = VCenter(name=name, host=host, port=port, user=user, password=password, protocol=protocol,
-                    verify_tls=verify_tls)
+
+
+@transaction.atomic
+def save_vcenter(vcenter: VCenter, changes: dict, *, tenants: list[Tenant] | None = None) -> VCenter:
+    """Create or change a vCenter (platform staff): settings, password and grants together.
+
+    ``changes`` holds model fields; a ``password`` in it counts as entered for the
+    resulting endpoint. ``tenants``, when given, replaces the grants.
+    """
+    changes = dict(changes)
+    password = changes.pop("password", None) or None
+    check_endpoint_change(vcenter, changes, password_entered=password is not None)
+    if vcenter.pk is None and password is None:
+        raise InvalidParameter("password", "required for a new vCenter")
+    for name, value in changes.items():
+        setattr(vcenter, name, value)
+    if password is not None:
+        vcenter.set_password(password)
+    vcenter.save()
+    if tenants is not None:
+        vcenter.tenants.set(tenants)
+    return vcenter
+
+
+def grant_vcenter(vcenter: VCenter, tenant: Tenant) -> bool:
+    """Grant ``vcenter`` to ``tenant``: its members then see it and run actions on its VMs.
+
+    Returns whether the grant is new.
+    """
+    if vcenter.tenants.filter(pk=tenant.pk).exists():
+        return False
+    vcenter.tenants.add(tenant)
+    return True
+
+
+def revoke_vcenter(vcenter: VCenter, tenant: Tenant) -> bool:
+    """Withdraw ``tenant``'s grant; its inventory and tasks disappear from that tenant's view.
+
+    Returns whether there was a grant to withdraw.
+    """
+    if not vcenter.tenants.filter(pk=tenant.pk).exists():
+        return False
+    vcenter.tenants.remove(tenant)
+    return True
+
+
+def grants_summary(vcenter: VCenter) -> dict:
+    """What the vCenter commands print: the vCenter's uuid, name and the CompanyIDs it is granted to."""
+    return {"vsphere_uuid": vcenter.vsphere_uuid, "name": vcenter.name,
+            "tenants": sorted(vcenter.tenants.values_list("pk", flat=True))}
+
+
+def register_vcenter(
+    *,
+    name: str,
+    host: str,
+    port: int,
+    user: str,
+    password: str,
+    tenant: Tenant | None = None,
+    region_id: str | None = None,
+    protocol: str = "https",
+    verify_tls: bool = True,
+) -> VCenter:
+    """Register a new vCenter after a successful connection (which supplies its uuid).
+
+    Optionally granted to ``tenant`` at once; the region is created when new. A vCenter
+    that is already registered (same instance uuid) is refused with a :class:`Conflict`
+    naming it: its settings are never rewritten by a second registration, and granting
+    it to another tenant is the explicit :func:`grant_vcenter`.
+    Raises :class:`VSphereError` if the vCenter cannot be reached or rejects the login.
+    """
+    _check_settings(protocol=protocol, port=port, region_id=region_id)
+    draft = VCenter(name=name, host=host, port=port, user=user, protocol=protocol, verify_tls=verify_tls)
+    draft.set_password(password)
     check = check_connection(draft, record=False)
     if not check.ok:
         raise VSphereError(check.message)
     with transaction.atomic():
-        region = None
+        existing = VCenter.objects.filter(vsphere_uuid=check.instance_uuid).first()
+        if existing is not None:
+            raise Conflict(already_registered_message(existing), code="VCenterAlreadyRegistered")
         if region_id:
-            region, _ = Region.objects.get_or_create(id=region_id)
-        vcenter = VCenter.objects.filter(vsphere_uuid=check.instance_uuid).first() or draft
-        for field in ("name", "host", "port", "user", "password", "protocol", "verify_tls"):
-            setattr(vcenter, field, getattr(draft, field))
-        vcenter.vsphere_uuid = check.instance_uuid
-        vcenter.version, vcenter.api_version = check.version, check.api_version
-        vcenter.last_error = ""
-        if region is not None:
-            vcenter.region = region
-        vcenter.save()
-        vcenter.tenants.add(tenant)
-    return vcenter
+            draft.region, _ = Region.objects.get_or_create(id=region_id)
+        draft.vsphere_uuid = check.instance_uuid
+        draft.version, draft.api_version = check.version, check.api_version
+        draft.save()
+        if tenant is not None:
+            draft.tenants.add(tenant)
+    return draft

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -22,6 +22,9 @@ class TenantViewSet(TenantScopedViewSet):
     tenant_admin_actions = ("update", "partial_update")
     ordering_fields = ["id", "name", "created_at"]
 
+    def perform_update(self, serializer):
+        tenancy.update_tenant(serializer.instance, self.request.user, serializer.validated_data)
+
 
 class ProjectViewSet(TenantScopedViewSet):
     queryset = Project.objects.select_related("tenant")
@@ -31,12 +34,17 @@ class ProjectViewSet(TenantScopedViewSet):
 
 
 class RegionViewSet(viewsets.ModelViewSet):
-    """Regions are shared by every tenant: all members read them, superusers manage them."""
+    """Regions are shared by every tenant: all members read them, superusers manage them.
+
+    Regions belong to no tenant, so there is no tenant role to judge (``RolePermission``
+    would look for a tenant scope regions do not have): any signed-in user reads, and
+    every write is the superusers' alone.
+    """
 
     queryset = Region.objects.all()
     serializer_class = serializers.RegionSerializer
     filterset_class = filtersets.RegionFilterSet
-    permission_classes = [RolePermission, SuperuserWrites]
+    permission_classes = [permissions.IsAuthenticated, SuperuserWrites]
     ordering_fields = ["id", "alias"]
 
     def get_queryset(self):

@@ -5,7 +5,8 @@ selected tenant), exactly what the native API shows that tenant. The two buttons
 service calls: ``vsphere.services.vcenters.check_connection`` and
 ``vsphere.services.sync.sync_vcenter``, the functions behind the API's
 ``test-connection`` and ``sync`` actions; both record their outcome on the vCenter row,
-which is what this page then shows. Only tenant admins (``Scope.MANAGE``) get them.
+which is what this page then shows. Only tenant admins (``Scope.MANAGE``) get them; they
+use the platform's stored settings, which nobody changes from here.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
 from orchestration.errors import Forbidden, InvalidParameter, NotFound
-from orchestration.models import Scope, Tenant
+from orchestration.models import Scope, Tenant, is_platform_staff
 from vsphere.models import EntityType, InventoryObject, SyncStatus, TaskState, VCenter, VSphereTask
 from vsphere.services import task_queries
 from vsphere.services.sync import sync_vcenter
@@ -49,7 +50,9 @@ def vcenter_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("name", "id")
     )
-    context = {"vcenters": vcenters, "can_manage": selection.can(request, tenant, Scope.MANAGE)}
+    # How a vCenter is reached is the platform's business; tenants see what it is and how it syncs.
+    context = {"vcenters": vcenters, "can_manage": selection.can(request, tenant, Scope.MANAGE),
+               "show_endpoint": is_platform_staff(request.user)}
     return render_page(request, "console/vsphere/vcenters.html", context, active="vsphere")
 
 

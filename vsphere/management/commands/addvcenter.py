@@ -1,3 +1,4 @@
+"""``addvcenter``: register a new platform vCenter (a second registration of one is refused)."""
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -5,14 +6,16 @@ from django.core.management.base import BaseCommand, CommandError
 from orchestration.errors import ServiceError
 from orchestration.models import Tenant
 from vsphere.services.faults import VSphereError
-from vsphere.services.vcenters import register_vcenter
+from vsphere.services.vcenters import grants_summary, register_vcenter
 
 
 class Command(BaseCommand):
-    help = 'Connect to a vCenter, register it for a tenant and print {"vsphere_uuid": …}.'
+    help = ('Connect to a new vCenter, register it for the platform (optionally granted to one tenant) and print '
+            '{"vsphere_uuid": …, "tenants": […]}. A vCenter already registered is refused: use grantvcenter.')
 
     def add_arguments(self, parser):
-        parser.add_argument("--company-id", type=int, required=True, help="CompanyID of the tenant allowed to use it")
+        parser.add_argument("--company-id", type=int, default=None,
+                            help="CompanyID of a tenant to grant it to at once (more with grantvcenter)")
         parser.add_argument("--name", required=True)
         parser.add_argument("--host", required=True)
         parser.add_argument("--port", type=int, default=443)
@@ -23,9 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-verify-tls", action="store_true", help="do not verify the TLS certificate")
 
     def handle(self, *args, **opts):
-        tenant = Tenant.objects.filter(pk=opts["company_id"]).first()
-        if tenant is None:
-            raise CommandError(f"no tenant with CompanyID {opts['company_id']}")
+        tenant = None
+        if opts["company_id"] is not None:
+            tenant = Tenant.objects.filter(pk=opts["company_id"]).first()
+            if tenant is None:
+                raise CommandError(f"no tenant with CompanyID {opts['company_id']}")
         try:
             vcenter = register_vcenter(
                 tenant=tenant, name=opts["name"], host=opts["host"], port=opts["port"], user=opts["user"],
@@ -36,4 +41,4 @@ class Command(BaseCommand):
             raise CommandError(f"cannot connect to {opts['host']}:{opts['port']}: {exc.message}")
         except ServiceError as exc:
             raise CommandError(exc.message)
-        self.stdout.write(json.dumps({"vsphere_uuid": vcenter.vsphere_uuid}))
+        self.stdout.write(json.dumps(grants_summary(vcenter)))
