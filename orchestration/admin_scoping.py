@@ -9,11 +9,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from orchestration.models import Membership, Role, Scope, Tenant
-
-
-def is_tenant_admin(user) -> bool:
-    return Membership.objects.filter(user=user, role=Role.ADMIN, tenant__enabled=True).exists()
+from orchestration.authorization import administers_any_tenant
+from orchestration.models import Scope, Tenant
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
@@ -23,19 +20,19 @@ class TenantScopedAdmin(admin.ModelAdmin):
         return super().get_queryset(request).for_user(request.user, Scope.VIEW)
 
     def has_module_permission(self, request) -> bool:
-        return request.user.is_active and (request.user.is_superuser or is_tenant_admin(request.user))
+        return request.user.is_active and (request.user.is_superuser or administers_any_tenant(request.user))
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self.has_module_permission(request)
 
     def has_add_permission(self, request) -> bool:
-        return request.user.is_superuser or is_tenant_admin(request.user)
+        return request.user.is_superuser or administers_any_tenant(request.user)
 
     def _manages(self, request, obj) -> bool:
         if request.user.is_superuser:
             return True
         if obj is None:
-            return is_tenant_admin(request.user)
+            return administers_any_tenant(request.user)
         return type(obj).objects.for_user(request.user, Scope.MANAGE).filter(pk=obj.pk).exists()
 
     def has_change_permission(self, request, obj=None) -> bool:

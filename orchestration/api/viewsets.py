@@ -10,6 +10,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from orchestration.api.permissions import required_scope
+from orchestration.authorization import allows
 from orchestration.models import Scope, Tenant
 
 
@@ -23,8 +24,7 @@ class TenantScopedViewSet(viewsets.ModelViewSet):
 
     def check_tenant_scope(self, tenant: Tenant) -> None:
         """Creating or moving an object into ``tenant`` needs the action's role there."""
-        scope = required_scope(self)
-        if not Tenant.objects.for_user(self.request.user, scope).filter(pk=tenant.pk).exists():
+        if not allows(self.request.user, tenant, required_scope(self)):
             raise PermissionDenied(f"Your role in tenant {tenant.pk} does not allow this operation.")
 
     def request_tenant(self, tenant: Tenant | None) -> Tenant:

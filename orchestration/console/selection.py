@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
+from orchestration.authorization import allows
 from orchestration.models import Project, Scope, Tenant
 
 TENANT_KEY = "console.tenant"
@@ -54,7 +55,7 @@ def choose(request: HttpRequest, tenant_id: int | None, project_id: str | None) 
 
 def can(request: HttpRequest, tenant: Tenant | None, scope: str) -> bool:
     """Whether the user's role in ``tenant`` grants ``scope`` (RUN to write and run, MANAGE to delete)."""
-    return tenant is not None and Tenant.objects.for_user(request.user, scope).filter(pk=tenant.pk).exists()
+    return tenant is not None and allows(request.user, tenant, scope)
 
 
 def scoped(

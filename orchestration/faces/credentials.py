@@ -15,9 +15,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from orchestration.errors import Forbidden, InvalidParameter, ServiceError
+from orchestration import authorization
+from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.faces import throttling
-from orchestration.models import AccessKey, Scope, SignatureNonce, Tenant
+from orchestration.models import AccessKey, SignatureNonce, Tenant
 
 # A signed request is accepted this far from the server's clock, either way.
 MAX_CLOCK_SKEW = timedelta(minutes=15)
@@ -99,15 +100,11 @@ class Caller:
         return self.user.get_username()
 
     def can(self, scope: str) -> bool:
-        return Tenant.objects.for_user(self.user, scope).filter(pk=self.tenant.pk).exists()
+        return authorization.allows(self.user, self.tenant, scope)
 
     def require(self, scope: str) -> None:
         """Refuse unless the owner's role in the key's tenant grants ``scope``."""
-        if not self.can(scope):
-            verb = {Scope.VIEW: "read", Scope.RUN: "run or change", Scope.MANAGE: "manage"}.get(scope, scope)
-            raise Forbidden(
-                f"User {self.username} may not {verb} objects of tenant {self.tenant.pk}.", code="Forbidden"
-            )
+        authorization.require(self.user, self.tenant, scope)
 
 
 def find_caller(key_id: str) -> tuple[Caller, str]:

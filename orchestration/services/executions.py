@@ -13,11 +13,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from orchestration.authorization import SYSTEM, actor_name, require
 from orchestration.engine.dispatch import enqueue
 from orchestration.engine.results import Done, Failed
 from orchestration.engine.rounds import Round, request_cancel
 from orchestration.engine.templates import parsed_content
-from orchestration.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from orchestration.errors import Conflict, InvalidParameter, NotFound
 from orchestration.models import (
     FINISHED_STATUSES,
     Execution,
@@ -51,11 +52,6 @@ def _choice(value: str, choices, place: str) -> str:
     return value
 
 
-def check_can_run(user, tenant: Tenant) -> None:
-    if user is not None and not Tenant.objects.for_user(user, Scope.RUN).filter(pk=tenant.pk).exists():
-        raise Forbidden(f"your role in tenant {tenant.pk} does not allow running templates")
-
-
 def start_execution(
     *,
     tenant: Tenant,
@@ -82,7 +78,7 @@ def start_execution(
     With a ``client_token`` the call is idempotent: the same token in the same tenant
     within 24 hours returns the execution it started the first time.
     """
-    check_can_run(user, tenant)
+    require(user, tenant, Scope.RUN, "running templates")
     _choice(mode, Mode, "Mode")
     _choice(loop_mode, LoopMode, "LoopMode")
     _choice(safety_check, SafetyCheck, "SafetyCheck")
@@ -123,7 +119,7 @@ def start_execution(
         loop_mode=loop_mode,
         safety_check=safety_check,
         status=ExecutionStatus.QUEUED,
-        executed_by=executed_by or (user.get_username() if user is not None else ""),
+        executed_by=executed_by or actor_name(user),
         client_token=client_token,
         trigger=trigger,
         parent=parent,
@@ -190,7 +186,7 @@ def start_child_execution(
         raise LookupError(f"template {name!r} does not exist")
     child = start_execution(
         tenant=parent.tenant,
-        user=None,
+        user=SYSTEM,  # the parent's run was authorized; its children are the engine's doing
         executed_by=parent.executed_by,
         template=template,
         version=version,
@@ -209,7 +205,7 @@ def start_child_execution(
 
 def cancel_execution(execution: Execution, user) -> Execution:
     """Ask the engine to cancel: running tasks, child executions and vSphere tasks go with it."""
-    check_can_run(user, execution.tenant)
+    require(user, execution.tenant, Scope.RUN, "running or controlling executions")
     if not execution.is_finished:
         request_cancel(execution, timezone.now())
         execution.refresh_from_db()
@@ -218,7 +214,7 @@ def cancel_execution(execution: Execution, user) -> Execution:
 
 def delete_executions(tenant: Tenant, user, ids: Iterable[str]) -> int:
     """Delete finished executions (1–100 ids); a running one is a clear conflict."""
-    check_can_run(user, tenant)
+    require(user, tenant, Scope.RUN, "running templates")
     ids = list(dict.fromkeys(ids))
     if not 1 <= len(ids) <= MAX_DELETE:
         raise InvalidParameter("ExecutionIds", f"give 1 to {MAX_DELETE} execution ids, got {len(ids)}")
@@ -254,10 +250,10 @@ def notify_execution(
     note: str = "",
 ) -> Execution:
     """Approve, Reject, ExecuteTask, CancelTask or CompleteExecution, as OOS NotifyExecution."""
-    check_can_run(user, execution.tenant)
+    require(user, execution.tenant, Scope.RUN, "running or controlling executions")
     if notify_type not in NOTIFY_TYPES:
         raise InvalidParameter("NotifyType", f"must be one of {', '.join(NOTIFY_TYPES)}, got {notify_type!r}")
-    who = user.get_username() if user is not None else "system"
+    who = actor_name(user)
     with transaction.atomic():
         execution = Execution.objects.select_for_update().get(pk=execution.pk)
         if execution.is_finished:
@@ -403,7 +399,7 @@ def rerun_execution(execution: Execution, user, *, failed_items_only: bool = Tru
     For a loop, only its failed items run again (or, with ``failed_items_only=False``,
     the whole loop). Nested templates re-run their own failed part the same way.
     """
-    check_can_run(user, execution.tenant)
+    require(user, execution.tenant, Scope.RUN, "running or controlling executions")
     with transaction.atomic():
         execution = Execution.objects.select_for_update().get(pk=execution.pk)
         if execution.status != ExecutionStatus.FAILED:
@@ -434,7 +430,7 @@ def rerun_execution(execution: Execution, user, *, failed_items_only: bool = Tru
         execution.status, execution.status_message, execution.end_date = ExecutionStatus.RUNNING, "", None
         execution.wake_at = now
         execution.save()
-        who = user.get_username() if user is not None else "system"
+        who = actor_name(user)
         ExecutionLog.objects.create(
             execution=execution, created_at=now, message=f"Re-run from failed task {failed.task_name} by {who}."
         )

@@ -44,8 +44,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from orchestration.authorization import actor_name, require, user_of
 from orchestration.engine.dispatch import enqueue
-from orchestration.errors import Conflict, Forbidden, InvalidParameter, NotFound
+from orchestration.errors import Conflict, InvalidParameter, NotFound
 from orchestration.models import (
     FINISHED_STATUSES,
     Execution,
@@ -75,12 +76,6 @@ from orchestration.services.orchtask_types import get_task_type
 
 OPERATIONS = ("Update", "Execute", "Abort", "Pause", "Resume", "Retry")
 # ---------------------------------------------------------------------- access
-
-
-def check_access(user, tenant: Tenant, scope: str = Scope.RUN) -> None:
-    if user is not None and not Tenant.objects.for_user(user, scope).filter(pk=tenant.pk).exists():
-        verb = "read" if scope == Scope.VIEW else "change or run"
-        raise Forbidden(f"your role in tenant {tenant.pk} does not allow you to {verb} orchestration tasks")
 
 
 def tasks_for(user, scope: str = Scope.VIEW) -> QuerySet[OrchTask]:
@@ -141,7 +136,7 @@ def create_orch_task(
     remark: str = "",
     project_id: str | None = None,
 ) -> OrchTask:
-    check_access(user, tenant)
+    require(user, tenant, Scope.RUN, "changing or running orchestration tasks")
     name = (name or "").strip()
     if not 1 <= len(name) <= 128:
         raise InvalidParameter("Name", f"must be 1 to 128 characters, got {len(name)}")
@@ -156,7 +151,7 @@ def create_orch_task(
             tenant=tenant, project=project, region=region_obj, name=name, remark=remark or "",
             task_type=task_type, resource_type=resource_type,
             condition=json.dumps(parsed_condition) if parsed_condition else "",
-            created_by=user if user is not None and user.is_authenticated else None,
+            created_by=user_of(user),
         )
         _save_steps(task, specs)
     return task
@@ -171,7 +166,7 @@ def _save_steps(task: OrchTask, specs: list[StepSpec]) -> None:
 
 def update_orch_task(task: OrchTask, user, *, steps: Sequence[Any] | None, condition: str | None = None,
                      name: str | None = None, remark: str | None = None) -> OrchTask:
-    check_access(user, task.tenant)
+    require(user, task.tenant, Scope.RUN, "changing or running orchestration tasks")
     status = task_status(task)
     if status in (OrchTaskStatus.RUNNING, OrchTaskStatus.PAUSING, OrchTaskStatus.PAUSED):
         raise Conflict(f"task {task.pk} is {status}; abort it (Operation=Abort) before changing its steps",
@@ -195,7 +190,7 @@ def update_orch_task(task: OrchTask, user, *, steps: Sequence[Any] | None, condi
 
 
 def delete_orch_task(task: OrchTask, user) -> None:
-    check_access(user, task.tenant)
+    require(user, task.tenant, Scope.RUN, "changing or running orchestration tasks")
     status = task_status(task)
     if status in (OrchTaskStatus.RUNNING, OrchTaskStatus.PAUSING, OrchTaskStatus.PAUSED):
         raise Conflict(f"task {task.pk} is {status}; abort it before deleting it", code="InvalidStatus.OrchTask")
@@ -233,7 +228,7 @@ def generated_template(task: OrchTask, steps: list[StepSpec] | None = None) -> d
 
 
 def operate_orch_task(task: OrchTask, user, operation: str) -> OrchTask:
-    check_access(user, task.tenant)
+    require(user, task.tenant, Scope.RUN, "changing or running orchestration tasks")
     if operation not in OPERATIONS:
         raise InvalidParameter("Operation", f"must be one of {', '.join(OPERATIONS)}, got {operation!r}")
     status = task_status(task)
@@ -305,7 +300,7 @@ def _switch_mode(ex: Execution, to: str, expected: str, user, verb: str) -> None
         if to == Mode.AUTOMATIC and locked.status == ExecutionStatus.WAITING:
             waiting = ExecutionStatus.RUNNING
         Execution.objects.filter(pk=ex.pk).update(mode=to, wake_at=now, status=waiting, updated_at=now)
-        who = user.get_username() if user is not None else "system"
+        who = actor_name(user)
         ExecutionLog.objects.create(execution=locked, created_at=now,
                                     message=f"{verb} by {who} (orchestration task operation).")
     enqueue(ex.pk)

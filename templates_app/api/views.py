@@ -42,7 +42,7 @@ class TemplateViewSet(TenantScopedViewSet):
         tenant = self.request_tenant(data.get("tenant"))
         template = service.create_template(
             tenant=tenant,
-            created_by=request.user.get_username(),
+            actor=request.user,
             name=data["name"],
             content=data["content"],
             tags=data.get("tags"),
@@ -57,7 +57,7 @@ class TemplateViewSet(TenantScopedViewSet):
         data = serializer.validated_data
         template = service.update_template(
             template,
-            updated_by=request.user.get_username(),
+            actor=request.user,
             content=data.get("content"),
             tags=data.get("tags"),
             version_description=data.get("version_description", ""),
@@ -65,7 +65,7 @@ class TemplateViewSet(TenantScopedViewSet):
         return Response(self.get_serializer(template).data)
 
     def perform_destroy(self, instance):
-        service.delete_template(instance)
+        service.delete_template(instance, actor=self.request.user)
 
     @extend_schema(responses=serializers.TemplateVersionSummarySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from orchestration.authorization import SYSTEM
 from templates_app.models import Template
 from templates_app.services.templates import content_hash, create_template, update_template
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin"
-AUTHOR = "system"
 
 
 def builtin_files() -> list[Path]:
@@ -26,11 +26,11 @@ def sync_builtin_templates() -> dict[str, str]:
         name, text = path.stem, path.read_text(encoding="utf-8")
         existing = Template.objects.filter(name=name, tenant__isnull=True).first()
         if existing is None:
-            create_template(tenant=None, created_by=AUTHOR, name=name, content=text, builtin=True)
+            create_template(tenant=None, actor=SYSTEM, name=name, content=text, builtin=True)
             outcome[name] = "created"
         elif existing.hash != content_hash(text):
             update_template(
-                existing, updated_by=AUTHOR, content=text, version_description="built-in update", builtin=True
+                existing, actor=SYSTEM, content=text, version_description="built-in update", builtin=True
             )
             outcome[name] = "updated"
         else:

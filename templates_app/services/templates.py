@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
+from orchestration.authorization import actor_name, is_system, require
 from orchestration.errors import Conflict, Forbidden, InvalidParameter, LimitExceeded, NotFound
 from orchestration.models import Scope, Tenant
 from orchestration.services import tags as tag_service
@@ -76,17 +77,29 @@ def checked_content(content: Any) -> tuple[str, str, ParsedTemplate]:
     return content, loaded.format, result.parsed
 
 
+def require_write(actor, tenant: Tenant | int | None, what: str) -> None:
+    """Writing a tenant's templates needs RUN there (operators write runbooks); public
+    templates (no tenant) are written only by the system's built-in loader."""
+    if tenant is None:
+        if not is_system(actor):
+            raise Forbidden("public templates are changed only by the built-in loader", code="Forbidden")
+        return
+    require(actor, tenant, Scope.RUN, what)
+
+
 @transaction.atomic
 def create_template(
     *,
     tenant: Tenant | None,
-    created_by: str,
+    actor,
     name: str,
     content: Any,
     tags: Mapping[str, str] | None = None,
     version_description: str = "",
     builtin: bool = False,
 ) -> Template:
+    require_write(actor, tenant, "creating templates")
+    created_by = actor_name(actor)
     check_name(name, builtin=builtin)
     tags = tag_service.check_tags(tags)
     text, fmt, _ = checked_content(content)
@@ -132,7 +145,7 @@ def _add_version(template: Template, text: str, fmt: str, created_by: str, versi
 def update_template(
     template: Template,
     *,
-    updated_by: str,
+    actor,
     content: Any = None,
     tags: Mapping[str, str] | None = None,
     version_description: str = "",
@@ -140,6 +153,8 @@ def update_template(
 ) -> Template:
     """Store a new version when the content changes (v1 … v200); tags, when given, replace the old ones."""
     refuse_public(template, builtin)
+    require_write(actor, template.tenant_id, "changing templates")
+    updated_by = actor_name(actor)
     template = Template.objects.select_for_update().get(pk=template.pk)
     if content is not None:
         text, fmt, _ = checked_content(content)
@@ -166,8 +181,9 @@ def refuse_public(template: Template, builtin: bool = False) -> None:
         raise Forbidden(f"{template.name} is a public template: it can be run but not changed", code="Forbidden")
 
 
-def delete_template(template: Template) -> None:
+def delete_template(template: Template, *, actor) -> None:
     refuse_public(template)
+    require_write(actor, template.tenant_id, "deleting templates")
     tag_service.remove_tags(TAG_RESOURCE, [template.pk])
     template.delete()
 

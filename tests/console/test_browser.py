@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from orchestration.authorization import SYSTEM
 from templates_app.models import Template
 from tests.console.conftest import VALID
 
@@ -105,7 +106,7 @@ def runbook(tenant_a):
     from templates_app.services.templates import create_template
     from tests.console.conftest import RUNBOOK
 
-    return create_template(tenant=tenant_a, created_by="oscar", name="approve-pause", content=RUNBOOK)
+    return create_template(tenant=tenant_a, actor=SYSTEM, name="approve-pause", content=RUNBOOK)
 
 
 def test_run_with_parameters_approve_and_watch_success(page, screenshot, operator_a, runbook, workers):

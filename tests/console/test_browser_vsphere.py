@@ -6,6 +6,7 @@ import json
 import pytest
 
 import tests.orchestration.engine.conftest  # noqa: F401  (registers Test::Flaky)
+from orchestration.authorization import SYSTEM
 from orchestration.services import executions as service
 from templates_app.services.templates import create_template
 from tests.console.conftest import drive
@@ -67,7 +68,7 @@ def test_retry_failed_loop_items_and_read_them(page, screenshot, operator_a, ten
         "Name": "each", "Action": "Test::Flaky",
         "Properties": {"Failures": 1, "Key": "browser-{{ ACS::TaskLoopItem }}", "Value": "{{ ACS::TaskLoopItem }}"},
         "Loop": {"Items": ["ok1", "bad", "ok2"], "Concurrency": 3, "MaxErrors": 0}}]}
-    template = create_template(tenant=tenant_a, created_by="oscar", name="each-vm", content=json.dumps(body))
+    template = create_template(tenant=tenant_a, actor=SYSTEM, name="each-vm", content=json.dumps(body))
     execution = service.start_execution(tenant=tenant_a, user=operator_a, template=template, safety_check="Skip")
     assert drive(execution.pk).status == "Failed"
 

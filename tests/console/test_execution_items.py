@@ -7,6 +7,7 @@ import re
 import pytest
 
 import tests.orchestration.engine.conftest  # noqa: F401  (registers Test::Flaky and Test::Record)
+from orchestration.authorization import SYSTEM
 from orchestration.models import ExecutionStatus, TaskExecution
 from orchestration.services import executions as service
 from templates_app.services.templates import create_template
@@ -26,7 +27,7 @@ def loop_template(tenant, items: list[str], name: str = "each-vm"):
             "Loop": {"Items": items, "Concurrency": 3, "MaxErrors": 0},
         }],
     }
-    return create_template(tenant=tenant, created_by="oscar", name=name, content=json.dumps(body))
+    return create_template(tenant=tenant, actor=SYSTEM, name=name, content=json.dumps(body))
 
 
 @pytest.fixture

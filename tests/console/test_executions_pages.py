@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from orchestration.authorization import SYSTEM
 from orchestration.models import Execution, ExecutionStatus
 from templates_app.services import templates as template_service
 from tests.console.conftest import RUNBOOK, drive
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def runbook(tenant_a):
-    return template_service.create_template(tenant=tenant_a, created_by="oscar", name="approve-pause", content=RUNBOOK)
+    return template_service.create_template(tenant=tenant_a, actor=SYSTEM, name="approve-pause", content=RUNBOOK)
 
 
 def start(client, runbook, **params) -> Execution:
@@ -99,7 +100,7 @@ def test_cancel(operator_a, runbook, client_as):
 
 
 def test_other_tenants_execution_is_not_found(operator_a, admin_b, tenant_b, client_as):
-    theirs = template_service.create_template(tenant=tenant_b, created_by="bob", name="theirs", content=RUNBOOK)
+    theirs = template_service.create_template(tenant=tenant_b, actor=SYSTEM, name="theirs", content=RUNBOOK)
     execution = start(client_as(admin_b), theirs, Target="vm-2")
     client = client_as(operator_a)
     assert client.get(f"/console/executions/{execution.pk}/").status_code == 404

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from orchestration.authorization import SYSTEM
 from orchestration.models import Role
 from templates_app.models import Template
 from templates_app.services import templates as service
@@ -15,13 +16,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def own(tenant_a):
     return service.create_template(
-        tenant=tenant_a, created_by="oscar", name="pause-a", content=VALID, tags={"team": "ops"}
+        tenant=tenant_a, actor=SYSTEM, name="pause-a", content=VALID, tags={"team": "ops"}
     )
 
 
 @pytest.fixture
 def foreign(tenant_b):
-    return service.create_template(tenant=tenant_b, created_by="bob", name="pause-b", content=VALID)
+    return service.create_template(tenant=tenant_b, actor=SYSTEM, name="pause-b", content=VALID)
 
 
 def test_list_shows_own_and_public_not_foreign(operator_a, own, foreign, client_as):
@@ -51,7 +52,7 @@ def test_list_answers_htmx_with_the_results_fragment(operator_a, own, client_as)
 
 def test_list_pages(operator_a, tenant_a, client_as):
     for i in range(25):
-        service.create_template(tenant=tenant_a, created_by="oscar", name=f"bulk-{i:02d}", content=VALID)
+        service.create_template(tenant=tenant_a, actor=SYSTEM, name=f"bulk-{i:02d}", content=VALID)
     client = client_as(operator_a)
     first = client.get("/console/templates/", {"q": "bulk"}).content.decode()
     assert "bulk-00" in first and "bulk-24" not in first and "page=2" in first
@@ -137,9 +138,11 @@ def test_copy_of_a_builtin_prefills_the_editor(operator_a, client_as):
     assert "VSphere-RebootAndWait-copy" in page and "RebootVMGuest" in page
 
 
-def test_delete_needs_admin(operator_a, admin_a, own, client_as):
-    assert client_as(operator_a).post(f"/console/templates/{own.pk}/delete/").status_code == 404
-    assert client_as(admin_a).post(f"/console/templates/{own.pk}/delete/").status_code == 302
+def test_delete_needs_the_role_that_writes_templates(viewer_a, operator_a, own, client_as):
+    """The same rule as every API face: operators write (and delete) runbooks, viewers read."""
+    assert client_as(viewer_a).post(f"/console/templates/{own.pk}/delete/").status_code == 404
+    assert Template.objects.filter(pk=own.pk).exists()
+    assert client_as(operator_a).post(f"/console/templates/{own.pk}/delete/").status_code == 302
     assert not Template.objects.filter(pk=own.pk).exists()
 
 

@@ -10,6 +10,7 @@ from baidubce.http import http_methods
 from baidubce.services.oos.oos_client import OosClient
 from baidubce.services.oos.oos_model import OperatorModel, TagModel, TemplateModel
 
+from orchestration.authorization import SYSTEM
 from orchestration.models import Execution
 from orchestration.services import executions as execution_service
 from templates_app.language.baidu import from_baidu
@@ -75,7 +76,7 @@ def client(server, operator):
 def store(tenant, name: str, operators: list[dict], properties: list[dict] | None = None) -> str:
     """A stored Baidu template with declared properties (OosClient.create_template cannot send them)."""
     body = {"name": name, "linear": True, "operators": operators, "properties": properties or []}
-    return create_template(tenant=tenant, created_by="oscar", name=name, content=json.dumps(from_baidu(body))).pk
+    return create_template(tenant=tenant, actor=SYSTEM, name=name, content=json.dumps(from_baidu(body))).pk
 
 
 def test_create_by_reference_and_follow_it(client, operator, tenant):
@@ -183,7 +184,7 @@ def test_failed_retry_rerun_and_loop_children(client, operator, tenant):
     loop = {"FormatVersion": "OOS-2019-06-01", "Tasks": [
         {"Name": "each", "Action": "Test::Record", "Properties": {"Value": "{{ ACS::TaskLoopItem }}"},
          "Loop": {"Items": ["a", "b"]}}]}
-    create_template(tenant=tenant, created_by="oscar", name="looping", content=json.dumps(loop))
+    create_template(tenant=tenant, actor=SYSTEM, name="looping", content=json.dumps(loop))
     looped = client.create_execution(TemplateModel("looping")).result.id
     assert drive(looped).status == "Success"
     each = detail(client, looped).tasks

@@ -8,6 +8,7 @@ import re
 import pytest
 import yaml
 
+from orchestration.authorization import SYSTEM
 from templates_app.models import ShareType, Template
 from templates_app.services import templates as service
 
@@ -114,13 +115,13 @@ class TestVersions:
         assert client.get(f"/api/v1/templates/{template_id}/versions/v9/").status_code == 404
 
     def test_version_limit_is_200(self, operator_a, tenant_a):
-        template = service.create_template(tenant=tenant_a, created_by="oscar", name="nap", content=content())
+        template = service.create_template(tenant=tenant_a, actor=SYSTEM, name="nap", content=content())
         Template.objects.filter(pk=template.pk).update(version=200)
         with pytest.raises(service.LimitExceeded, match="200 versions"):
-            service.update_template(template, updated_by="oscar", content=content(Description="v201"))
+            service.update_template(template, actor=SYSTEM, content=content(Description="v201"))
 
     def test_versions_are_immutable(self, operator_a, tenant_a):
-        template = service.create_template(tenant=tenant_a, created_by="oscar", name="nap", content=content())
+        template = service.create_template(tenant=tenant_a, actor=SYSTEM, name="nap", content=content())
         version = template.versions.get()
         version.content = "changed"
         with pytest.raises(ValueError, match="immutable"):

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from orchestration.authorization import SYSTEM
 from orchestration.models import TaskExecution
 from orchestration.services.executions import start_execution
 from templates_app.services.templates import create_template
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run(tenant, user, name: str, tasks: list[dict], parameters=None):
-    template = create_template(tenant=tenant, created_by="t", name=name,
+    template = create_template(tenant=tenant, actor=SYSTEM, name=name,
                                content=json.dumps({"FormatVersion": "OOS-2019-06-01", "Tasks": tasks}))
     execution = start_execution(tenant=tenant, user=user, template=template, safety_check="Skip",
                                 parameters=parameters)

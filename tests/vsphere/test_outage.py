@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from orchestration.actions.registry import get_action
+from orchestration.authorization import SYSTEM
 from orchestration.engine.results import ActionContext, Done, Failed, Wait
 from orchestration.engine.runner import advance
 from orchestration.models import TaskExecution
@@ -102,7 +103,7 @@ def test_sync_says_why_while_down_and_recovers_by_itself(simulator, private_vcen
 
 def test_vm_action_succeeds_on_retry_after_the_vcenter_returns(simulator, private_vcenter, tenant_a, operator_a):
     target = vm(private_vcenter)
-    template = create_template(tenant=tenant_a, created_by="t", name="stop-with-retries", content=json.dumps({
+    template = create_template(tenant=tenant_a, actor=SYSTEM, name="stop-with-retries", content=json.dumps({
         "FormatVersion": "OOS-2019-06-01",
         "Tasks": [{"Name": "stop", "Action": "ACS::VSphere::StopVM", "Retries": 2, "RetryInterval": "PT1S",
                    "Properties": {"VMIds": [target.moref]}}]}))

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from orchestration.api import filtersets, serializers
 from orchestration.api.permissions import RolePermission, SuperuserWrites
 from orchestration.api.viewsets import TenantScopedViewSet
+from orchestration.authorization import allows
 from orchestration.models import AccessKey, Membership, Project, Region, Scope, Tenant
 from orchestration.services import tenancy
 
@@ -76,7 +77,7 @@ class AccessKeyViewSet(TenantScopedViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         tenant = serializer.validated_data["tenant"]
-        if not Tenant.objects.for_user(request.user, Scope.VIEW).filter(pk=tenant.pk).exists():
+        if not allows(request.user, tenant, Scope.VIEW):
             raise PermissionDenied("You are not a member of this tenant.")
         issued = tenancy.issue_access_key(
             tenant, request.user, serializer.validated_data.get("description", "")

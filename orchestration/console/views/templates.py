@@ -108,7 +108,7 @@ def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
         "risky_tasks": language_analysis.risky_tasks(parsed, resolver, template.name),
         "policy": language_analysis.execution_policy(parsed, resolver, template.name),
         "can_write": not template.is_public and selection.can(request, template.tenant, Scope.RUN),
-        "can_delete": not template.is_public and selection.can(request, template.tenant, Scope.MANAGE),
+        "can_delete": not template.is_public and selection.can(request, template.tenant, Scope.RUN),
         "can_run": selection.can(request, tenant, Scope.RUN),
     }
     return render_page(request, "console/templates/detail.html", context, active="templates")
@@ -143,7 +143,7 @@ def _editor(request: HttpRequest, form: TemplateForm, template: Template | None,
 @service_errors("templates")
 def template_create(request: HttpRequest) -> HttpResponse:
     tenant = selection.current(request).tenant
-    if not selection.can(request, tenant, Scope.RUN):
+    if not selection.can(request, tenant, Scope.RUN):  # before showing the form; the service decides on save
         raise Forbidden(_("Your role in this tenant does not allow creating templates."))
     if request.method == "POST":
         form = TemplateForm(request.POST)
@@ -151,7 +151,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
             try:
                 template = service.create_template(
                     tenant=tenant,
-                    created_by=request.user.get_username(),
+                    actor=request.user,
                     name=form.cleaned_data["name"],
                     content=form.cleaned_data["content"],
                     tags=form.cleaned_data["tags"],
@@ -181,7 +181,7 @@ def template_edit(request: HttpRequest, template_id: str) -> HttpResponse:
             try:
                 service.update_template(
                     template,
-                    updated_by=request.user.get_username(),
+                    actor=request.user,
                     content=form.cleaned_data["content"],
                     tags=form.cleaned_data["tags"],
                     version_description=form.cleaned_data["version_description"],
@@ -208,6 +208,6 @@ def template_validate(request: HttpRequest) -> HttpResponse:
 @require_POST
 @service_errors("templates")
 def template_delete(request: HttpRequest, template_id: str) -> HttpResponse:
-    template = _find(request, template_id, Scope.MANAGE)
-    service.delete_template(template)
+    template = _find(request, template_id, Scope.RUN)
+    service.delete_template(template, actor=request.user)
     return redirect("console:template-list")

@@ -54,12 +54,11 @@ def _meta(template: Template, version=None) -> dict[str, Any]:
 
 @action("CreateTemplate")
 def create_template(call: Call) -> dict[str, Any]:
-    call.caller.require(Scope.RUN)
     name = call.params.str("TemplateName", required=True)
     content = _content(call, required=True)
     template = service.create_template(
         tenant=call.caller.tenant,
-        created_by=call.caller.username,
+        actor=call.caller.user,
         name=name,
         content=content,
         tags=_tags(call),
@@ -70,11 +69,10 @@ def create_template(call: Call) -> dict[str, Any]:
 
 @action("UpdateTemplate")
 def update_template(call: Call) -> dict[str, Any]:
-    call.caller.require(Scope.RUN)
     template = _find(call, Scope.RUN)
     template = service.update_template(
         template,
-        updated_by=call.caller.username,
+        actor=call.caller.user,
         content=_content(call, required=False),
         tags=_tags(call),
         version_description=call.params.str("VersionName", default="", max_length=200),
@@ -84,8 +82,7 @@ def update_template(call: Call) -> dict[str, Any]:
 
 @action("DeleteTemplate")
 def delete_template(call: Call) -> dict[str, Any]:
-    call.caller.require(Scope.RUN)
-    service.delete_template(_find(call, Scope.RUN))
+    service.delete_template(_find(call, Scope.RUN), actor=call.caller.user)
     return {}
 
 

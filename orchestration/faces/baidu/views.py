@@ -129,28 +129,25 @@ def _name(body: dict[str, Any]) -> str:
 
 
 def create_template(call: Call) -> dict[str, Any]:
-    call.caller.require(Scope.RUN)
     template = service.create_template(
-        tenant=call.caller.tenant, created_by=call.caller.username, name=_name(call.body),
+        tenant=call.caller.tenant, actor=call.caller.user, name=_name(call.body),
         content=_internal(call.body),
     )
     return {"id": template.pk}
 
 
 def update_template(call: Call) -> dict[str, Any]:
-    call.caller.require(Scope.RUN)
     ref = call.body.get("id") or _name(call.body)
     template = service.find_template(call.caller.user, ref, tenant=call.caller.tenant, scope=Scope.RUN)
     if call.body.get("name") not in (None, template.name):
         raise InvalidParameter("name", "a template cannot be renamed; create a new one")
-    template = service.update_template(template, updated_by=call.caller.username, content=_internal(call.body))
+    template = service.update_template(template, actor=call.caller.user, content=_internal(call.body))
     return {"id": template.pk}
 
 
 def delete_template(call: Call) -> None:
-    call.caller.require(Scope.RUN)
     template = service.find_template(call.caller.user, call.query("id"), tenant=call.caller.tenant, scope=Scope.RUN)
-    service.delete_template(template)
+    service.delete_template(template, actor=call.caller.user)
     return None
 
 

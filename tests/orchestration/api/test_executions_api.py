@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from orchestration.authorization import SYSTEM
 from orchestration.models import Execution, ExecutionLog, TaskExecution
 from orchestration.services import executions as service
 from templates_app.models import ShareType
@@ -25,7 +26,7 @@ def start(client, template, **body):
 @pytest.fixture
 def foreign(tenant_b, admin_b):
     """A finished execution of tenant B (with a task execution and logs)."""
-    template = create_template(tenant=tenant_b, created_by="bob", name="theirs", content=json.dumps(SIMPLE))
+    template = create_template(tenant=tenant_b, actor=SYSTEM, name="theirs", content=json.dumps(SIMPLE))
     execution = service.start_execution(tenant=tenant_b, user=admin_b, template=template, safety_check="Skip")
     return drive(execution)
 
@@ -53,13 +54,13 @@ class TestStart:
         from templates_app.services.templates import update_template
 
         template = make_template(tpl(record("x", "v1")))
-        update_template(template, updated_by="oscar", content=tpl(record("x", "v2")))
+        update_template(template, actor=SYSTEM, content=tpl(record("x", "v2")))
         body = start(api.as_user(operator_a), template.pk, version="v1").json()
         assert body["template"] == template.pk and body["template_version"] == "v1"
         assert body["safety_check"] == "ConfirmEveryHighRiskAction"  # the default
 
     def test_public_template_may_be_run(self, api, operator_a, tenant_a):
-        public = create_template(tenant=None, created_by="system", name="ACS-Public", content=json.dumps(SIMPLE),
+        public = create_template(tenant=None, actor=SYSTEM, name="ACS-Public", content=json.dumps(SIMPLE),
                                  builtin=True)
         assert public.share_type == ShareType.PUBLIC
         response = start(api.as_user(operator_a), "ACS-Public")
@@ -85,7 +86,7 @@ class TestStart:
         assert_error(start(client, "simple", mode="Sometimes"), 400, "invalid")
         body = assert_error(start(client, "nope"), 400, "invalid")
         assert "template" in body["detail"]
-        create_template(tenant=tenant_b, created_by="bob", name="theirs", content=json.dumps(SIMPLE))
+        create_template(tenant=tenant_b, actor=SYSTEM, name="theirs", content=json.dumps(SIMPLE))
         assert_error(start(client, "theirs"), 400)  # another tenant's template does not exist
         assert_error(start(client, "simple", tenant=tenant_b.pk), 400)  # nor does another tenant
 
@@ -302,7 +303,7 @@ class TestNestedLists:
         done = started(SIMPLE)
         from templates_app.services.templates import update_template
 
-        update_template(done.template, updated_by="oscar", content=tpl(record("changed")))
+        update_template(done.template, actor=SYSTEM, content=tpl(record("changed")))
         body = api.as_user(operator_a).get(f"{URL}{done.pk}/template/").json()
         assert body["template"] == done.template_id and body["template_version"] == "v1"
         assert json.loads(body["content"]) == SIMPLE

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from orchestration.authorization import SYSTEM
 from orchestration.models import TimerTrigger
 from templates_app.services.templates import create_template
 from tests.envelopes import assert_error
@@ -66,10 +67,10 @@ def test_validation_errors_name_the_field(api, operator_a, template, changes, pl
 
 
 def test_public_template_and_foreign_template(api, operator_a, tenant_b):
-    public = create_template(tenant=None, created_by="system", name="ACS-Nightly", content=json.dumps(SIMPLE),
+    public = create_template(tenant=None, actor=SYSTEM, name="ACS-Nightly", content=json.dumps(SIMPLE),
                              builtin=True)
     assert create(api.as_user(operator_a), public).status_code == 201
-    theirs = create_template(tenant=tenant_b, created_by="bob", name="theirs", content=json.dumps(SIMPLE))
+    theirs = create_template(tenant=tenant_b, actor=SYSTEM, name="theirs", content=json.dumps(SIMPLE))
     assert_error(create(api, theirs), 400, "invalid")
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from orchestration.actions import register
 from orchestration.actions.base import Action
+from orchestration.authorization import SYSTEM
 from orchestration.engine.results import Done, Failed
 from orchestration.engine.runner import advance
 from orchestration.models import FINISHED_STATUSES, Execution
@@ -73,7 +74,7 @@ def make_template(tenant_a, operator_a):
         import json
 
         return create_template(
-            tenant=tenant_a, created_by="oscar", name=name or f"tpl{next(_names)}", content=json.dumps(body)
+            tenant=tenant_a, actor=SYSTEM, name=name or f"tpl{next(_names)}", content=json.dumps(body)
         )
 
     return make

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from orchestration.authorization import SYSTEM
 from orchestration.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from orchestration.models import Execution, TaskExecution
 from orchestration.services import executions as service
@@ -202,7 +203,7 @@ def test_version_is_pinned(tenant_a, operator_a, make_template):
     from templates_app.services.templates import update_template
 
     template = make_template(tpl(record("x", "v1")))
-    update_template(template, updated_by="oscar", content=tpl(record("x", "v2")))
+    update_template(template, actor=SYSTEM, content=tpl(record("x", "v2")))
     pinned = service.start_execution(tenant=tenant_a, user=operator_a, template=template, version="v1")
     latest = service.start_execution(tenant=tenant_a, user=operator_a, template=template)
     assert (pinned.template_version, latest.template_version) == ("v1", "v2")
