@@ -20,5 +20,9 @@ python manage.py migrate --noinput
 python manage.py collectstatic --noinput -v 0
 echo "== admin user (credentials are printed when it is created)"
 python manage.py ensureadmin
-echo "== starting web (http://${HOST:-127.0.0.1}:${PORT:-8000}/admin/) and worker; Ctrl-C stops both"
+# honcho sets PORT itself (5000 for the first process), so the address travels under other names.
+export WEB_HOST="${HOST:-127.0.0.1}" WEB_PORT="${PORT:-8000}"
+base="http://${WEB_HOST}:${WEB_PORT}"
+echo "== starting web, worker and engine ticker; Ctrl-C stops them"
+echo "   console: ${base}/console/   admin: ${base}/admin/   API: ${base}/api/v1/   docs: ${base}/api/docs/"
 exec honcho -f config/Procfile -d . start

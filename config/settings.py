@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "django_htmx",
     "axes",
@@ -163,6 +164,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/console/"  # a login without ?next= (e.g. after logging out) lands on the dashboard
 
 # Limits on what one request may carry, on every API face (orchestration/request_limits.py):
 # a larger body is answered 413, JSON nested deeper is refused before it is parsed.
@@ -227,6 +229,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from drf-spectacular-sidecar's static files, not a CDN:
+    # a private cloud's browsers may not reach the internet, and nothing loads from another host.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
