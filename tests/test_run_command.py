@@ -53,7 +53,8 @@ def test_make_run_serves_where_it_says_and_stops_on_ctrl_c(tmp_path):
 
         def answers(url: str) -> bool:
             try:
-                return requests.get(url, timeout=5, allow_redirects=False).status_code in (200, 302)
+                # The API root wants a token (401): it answers, which is what is checked here.
+                return requests.get(url, timeout=5, allow_redirects=False).status_code in (200, 302, 401)
             except requests.RequestException:
                 return False
 
