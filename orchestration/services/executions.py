@@ -33,6 +33,7 @@ from orchestration.models import (
     Trigger,
 )
 from orchestration.services import tags as tag_service
+from orchestration.services.audit import actor_name
 from templates_app.language import expressions
 from templates_app.language.parameters import resolve_parameters
 from templates_app.language.problems import ParametersInvalid
@@ -211,7 +212,7 @@ def cancel_execution(execution: Execution, user) -> Execution:
     """Ask the engine to cancel: running tasks, child executions and vSphere tasks go with it."""
     check_can_run(user, execution.tenant)
     if not execution.is_finished:
-        request_cancel(execution, timezone.now())
+        request_cancel(execution, timezone.now(), by=actor_name(user))
         execution.refresh_from_db()
     return execution
 
