@@ -6,9 +6,9 @@ are replaced by membership roles so a tenant admin needs no per-model grants.
 """
 from __future__ import annotations
 
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from orchestration.admin_audit import AuditedAdmin
 from orchestration.models import Membership, Role, Scope, Tenant
 
 
@@ -16,8 +16,8 @@ def is_tenant_admin(user) -> bool:
     return Membership.objects.filter(user=user, role=Role.ADMIN, tenant__enabled=True).exists()
 
 
-class TenantScopedAdmin(admin.ModelAdmin):
-    """Base for admin classes of tenant-owned models."""
+class TenantScopedAdmin(AuditedAdmin):
+    """Base for admin classes of tenant-owned models (every change is written to the audit trail)."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user, Scope.VIEW)
