@@ -29,7 +29,7 @@ READ_ONLY_PREFIXES = ("List", "Get", "Describe", "Check", "Validate", "Generate"
 # Parameters naming the object an action is about, most specific first.
 OBJECT_PARAMETERS = (("ExecutionId", "execution"), ("ExecutionIds", "execution"), ("TemplateName", "template"),
                      ("ResourceIds", "resource"))
-# Objects an answer names (a started execution, a created template), when no parameter did.
+# Objects an answer names (a started execution, a created template): the call's object, when there is one.
 ANSWERED_OBJECTS = (("Execution", "execution", "ExecutionId"), ("Template", "template", "TemplateId"))
 
 
@@ -104,15 +104,15 @@ def _audit(request: HttpRequest, name: str, params: RpcParams, call: Call | None
 
 
 def _audited_object(params: RpcParams, body: dict) -> tuple[str, str]:
-    """What the action was about: the first object parameter given, else the object the answer names."""
-    for parameter, object_type in OBJECT_PARAMETERS:
-        value = params.raw(parameter)
-        if value:
-            return object_type, value
+    """What the action was about: the object the answer names (a started execution), else the first parameter."""
     for field, object_type, id_field in ANSWERED_OBJECTS:
         found = body.get(field)
         if isinstance(found, dict) and found.get(id_field):
             return object_type, str(found[id_field])
+    for parameter, object_type in OBJECT_PARAMETERS:
+        value = params.raw(parameter)
+        if value:
+            return object_type, value
     return "", ""
 
 
