@@ -186,6 +186,34 @@ class TestReading:
         assert_error(api.as_user(viewer_a).get(URL), 403)
         assert api.as_user(operator_a).post(URL, {}).status_code in (403, 405)
 
+    def test_console_page_for_tenant_admins(self, client, admin_a, admin_b, operator_a, events):
+        a1, a2, b1 = events
+        client.force_login(admin_a)
+        page = client.get(reverse("console:audit"))
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "StartExecution" in html and "execution.cancel" in html and "template.create" not in html
+        assert reverse("console:audit") in client.get(reverse("console:dashboard")).content.decode()  # nav entry
+        filtered = client.get(reverse("console:audit"), {"face": "alibaba", "result": "failure"}).content.decode()
+        assert "StartExecution" in filtered and "execution.cancel" not in filtered
+        client.force_login(operator_a)
+        assert reverse("console:audit") not in client.get(reverse("console:dashboard")).content.decode()
+        assert client.get(reverse("console:audit")).status_code == 403
+        client.force_login(admin_b)
+        html = client.get(reverse("console:audit")).content.decode()
+        assert "template.create" in html and "StartExecution" not in html
+
+    def test_console_pages_by_keyset(self, client, admin_a, tenant_a, monkeypatch):
+        from orchestration.console.views import audit as page
+
+        monkeypatch.setattr(page, "PAGE_SIZE", 2)
+        made = [audit.record(face="native", action=f"step.{i}", ok=True, tenant_id=tenant_a.pk) for i in range(3)]
+        client.force_login(admin_a)
+        first = client.get(reverse("console:audit")).content.decode()
+        assert "step.2" in first and "step.1" in first and "step.0" not in first
+        older = client.get(reverse("console:audit"), {"before": made[1].pk}).content.decode()
+        assert "step.0" in older and "step.1" not in older and "step.2" not in older
+
     def test_the_trail_is_read_only(self, api, admin_a, events):
         a1 = events[0]
         client = api.as_user(admin_a)
