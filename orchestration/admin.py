@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from orchestration.admin_audit import AuditedAdmin
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.models import (
@@ -70,7 +71,7 @@ class ProjectAdmin(TenantScopedAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin):
     """Regions are global: superusers manage them, tenant admins may look."""
 
     list_display = ["id", "alias", "created_at"]

@@ -6,15 +6,15 @@ are replaced by membership roles so a tenant admin needs no per-model grants.
 """
 from __future__ import annotations
 
-from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from orchestration.admin_audit import AuditedAdmin
 from orchestration.authorization import administers_any_tenant
 from orchestration.models import Scope, Tenant
 
 
-class TenantScopedAdmin(admin.ModelAdmin):
-    """Base for admin classes of tenant-owned models."""
+class TenantScopedAdmin(AuditedAdmin):
+    """Base for admin classes of tenant-owned models (every change is written to the audit trail)."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user, Scope.VIEW)

@@ -48,11 +48,11 @@ def is_system(actor) -> bool:
     return getattr(actor, "is_system", False)
 
 
-def actor_name(actor) -> str:
-    """Who did it, for logs and records: a user name, or "system"."""
-    if actor is None or is_system(actor):
-        return "system"
-    return actor.get_username()
+def actor_name(actor, access_key_id: str = "") -> str:
+    """How logs and records name an actor: the user name, else the access key id, else "system"."""
+    if actor is not None and not is_system(actor) and getattr(actor, "is_authenticated", False):
+        return actor.get_username()
+    return access_key_id or "system"
 
 
 def user_of(actor):

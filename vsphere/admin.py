@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from orchestration.admin_audit import AuditedAdmin
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import InvalidParameter
 from orchestration.models import is_platform_staff
@@ -49,7 +50,7 @@ class VCenterForm(forms.ModelForm):
 
 
 @admin.register(VCenter)
-class VCenterAdmin(admin.ModelAdmin):
+class VCenterAdmin(AuditedAdmin):
     """vCenters, their service accounts and their grants to tenants: platform staff only.
 
     Tenant admins see their granted vCenters in the console and the API, never here

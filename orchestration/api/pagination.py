@@ -139,3 +139,9 @@ class LogCursorPagination(KeysetCursorPagination):
 
     def get_ordering(self, request, queryset, view):
         return (self.ordering,)
+
+
+class AuditEventCursorPagination(KeysetCursorPagination):
+    """Newest events first; the trail only grows, so keyset pages like executions'."""
+
+    ordering = "-created_at"

@@ -11,4 +11,5 @@ routes = [
     ("task-executions", views.TaskExecutionViewSet, None),
     ("timer-triggers", views.TimerTriggerViewSet, None),
     ("orch-tasks", views.OrchTaskViewSet, None),
+    ("audit-events", views.AuditEventViewSet, None),
 ]

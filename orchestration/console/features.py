@@ -13,15 +13,22 @@ from importlib.util import find_spec
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from orchestration.models import Scope
+
 
 @dataclass(frozen=True)
 class Area:
-    """One navigation entry: its URL name, label, and the module its backend lives in."""
+    """One navigation entry: its URL name, label, the module its backend lives in, and who sees it.
+
+    ``scope``, when set, is the role scope in the selected tenant the entry needs
+    (the audit trail is for tenant admins only).
+    """
 
     key: str
     label: str | Promise
     url_name: str
     backend: str = ""
+    scope: str = ""
 
 
 AREAS: tuple[Area, ...] = (
@@ -31,6 +38,7 @@ AREAS: tuple[Area, ...] = (
     Area("approvals", _("Approvals"), "console:approvals", "orchestration.services.executions"),
     Area("orchtasks", _("OrchTasks"), "console:orchtasks", "orchestration.console.views.orchtasks"),
     Area("vsphere", _("vSphere"), "console:vsphere", "vsphere.services.sync"),
+    Area("audit", _("Audit trail"), "console:audit", scope=Scope.MANAGE),
 )
 
 

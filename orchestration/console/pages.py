@@ -18,7 +18,9 @@ def shell_context(request: HttpRequest, active: str) -> dict[str, Any]:
     chosen = selection.current(request)
     return {
         "nav": [
-            {"area": a, "available": features.available(a.key), "active": a.key == active} for a in features.AREAS
+            {"area": a, "available": features.available(a.key), "active": a.key == active}
+            for a in features.AREAS
+            if not a.scope or selection.can(request, chosen.tenant, a.scope)
         ],
         "selection": chosen,
         "tenant": chosen.tenant,

@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import dashboard, executions, orchtasks, shell, templates, vsphere
+from orchestration.console.views import audit, dashboard, executions, orchtasks, shell, templates, vsphere
 
 app_name = "console"
 
@@ -54,4 +54,8 @@ urlpatterns += [
     path("orchtasks/<str:task_id>/edit/", orchtasks.orchtask_edit, name="orchtask-edit"),
     path("orchtasks/<str:task_id>/operate/", orchtasks.orchtask_operate, name="orchtask-operate"),
     path("orchtasks/<str:task_id>/delete/", orchtasks.orchtask_delete, name="orchtask-delete"),
+]
+
+urlpatterns += [
+    path("audit/", audit.audit_list, name="audit"),
 ]

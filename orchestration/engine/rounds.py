@@ -41,6 +41,8 @@ from .tries import TryRounds, call_action
 # Transitions per transaction: large enough to run a 1000-item no-op loop in a few
 # commits, small enough that a round never holds the row lock for long.
 ROUND_BUDGET = 400
+# Who a cancellation is attributed to when no person asked for it (a parent's failure, the engine).
+SYSTEM_ACTOR = "system"
 
 TE_FIELDS = [
     "properties", "outputs", "status", "status_message", "tries", "extra", "wake_at", "deadline",
@@ -167,7 +169,7 @@ class Round(TryRounds, LoopRounds):
         if self.ex.status in (ExecutionStatus.STARTED, ExecutionStatus.QUEUED):
             self._begin_execution()
         if self.ex.cancel_requested:
-            self.cancel_everything("Cancelled by request.")
+            self.cancel_everything(f"Cancelled by request of {self.ex.cancel_requested_by or SYSTEM_ACTOR}.")
             return
         self._recover_interrupted_starts()
         for te in sorted(self.active.values(), key=lambda t: (t.parent_task_execution_id is None, t.id)):
@@ -384,7 +386,7 @@ class Round(TryRounds, LoopRounds):
             self.active.pop(te.id, None)
         self.state["ready"] = []
         for child in Execution.objects.filter(parent=self.ex).exclude(status__in=_finished()):
-            request_cancel(child, self.now)
+            request_cancel(child, self.now, by=self.ex.cancel_requested_by or SYSTEM_ACTOR)
         self.finish_execution(status, message)
 
     def _cancel_action(self, te: TaskExecution, task: TaskSpec) -> None:
@@ -438,9 +440,12 @@ def _finished() -> tuple[str, ...]:
     return (ExecutionStatus.SUCCESS, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED)
 
 
-def request_cancel(execution: Execution, now: dt.datetime) -> None:
-    """Flag an execution for cancellation and wake it; the engine does the rest."""
-    Execution.objects.filter(pk=execution.pk).update(cancel_requested=True, wake_at=now)
+def request_cancel(execution: Execution, now: dt.datetime, by: str = SYSTEM_ACTOR) -> None:
+    """Flag an execution for cancellation and wake it; the engine does the rest.
+
+    ``by`` (a user name, or ``system``) is kept so the log line of the cancellation says whose it was.
+    """
+    Execution.objects.filter(pk=execution.pk).update(cancel_requested=True, cancel_requested_by=by[:150], wake_at=now)
     from .dispatch import enqueue
 
     enqueue(execution.pk)

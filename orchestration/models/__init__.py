@@ -1,4 +1,5 @@
 """Models of the orchestration app, split by domain."""
+from .audit import AppendOnly, AuditEvent, AuditResult, Face
 from .executions import (
     FINISHED_STATUSES,
     TASK_FINISHED_STATUSES,
@@ -30,6 +31,10 @@ from .tenancy import (
 from .triggers import TimerTrigger
 
 __all__ = [
+    "AppendOnly",
+    "AuditEvent",
+    "AuditResult",
+    "Face",
     "FINISHED_STATUSES",
     "TASK_FINISHED_STATUSES",
     "Execution",

@@ -117,6 +117,8 @@ class Execution(models.Model):
     # Engine bookkeeping (not part of any API).
     state = models.JSONField(default=dict, blank=True, help_text="Engine state: cursor, task outputs.")
     cancel_requested = models.BooleanField(default=False)
+    cancel_requested_by = models.CharField(max_length=150, blank=True,
+                                           help_text="Who asked to cancel: a user name, or 'system'.")
     wake_at = models.DateTimeField(null=True, blank=True)
     lease_owner = models.CharField(max_length=40, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)

@@ -207,7 +207,7 @@ def cancel_execution(execution: Execution, user) -> Execution:
     """Ask the engine to cancel: running tasks, child executions and vSphere tasks go with it."""
     require(user, execution.tenant, Scope.RUN, "running or controlling executions")
     if not execution.is_finished:
-        request_cancel(execution, timezone.now())
+        request_cancel(execution, timezone.now(), by=actor_name(user))
         execution.refresh_from_db()
     return execution
 

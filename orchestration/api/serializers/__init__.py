@@ -1,3 +1,4 @@
+from .audit import AuditEventSerializer
 from .executions import (
     DeletedSerializer,
     ExecutionDeleteSerializer,
@@ -21,6 +22,7 @@ from .tenancy import (
 )
 
 __all__ = [
+    "AuditEventSerializer",
     "AccessKeyCreatedSerializer",
     "AccessKeySerializer",
     "DeletedSerializer",

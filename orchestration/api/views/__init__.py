@@ -1,8 +1,10 @@
+from .audit import AuditEventViewSet
 from .executions import ExecutionViewSet, TaskExecutionViewSet, TimerTriggerViewSet
 from .orchtasks import OrchTaskViewSet
 from .tenancy import AccessKeyViewSet, MembershipViewSet, ProjectViewSet, RegionViewSet, TenantViewSet
 
 __all__ = [
+    "AuditEventViewSet",
     "AccessKeyViewSet",
     "ExecutionViewSet",
     "MembershipViewSet",

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from orchestration.api import filtersets, serializers
 from orchestration.api.permissions import RolePermission, SuperuserWrites
-from orchestration.api.viewsets import TenantScopedViewSet
+from orchestration.api.viewsets import AuditedMixin, TenantScopedViewSet
 from orchestration.authorization import allows
 from orchestration.models import AccessKey, Membership, Project, Region, Scope, Tenant
 from orchestration.services import tenancy
@@ -34,7 +34,7 @@ class ProjectViewSet(TenantScopedViewSet):
     ordering_fields = ["id", "name", "created_at"]
 
 
-class RegionViewSet(viewsets.ModelViewSet):
+class RegionViewSet(AuditedMixin, viewsets.ModelViewSet):
     """Regions are shared by every tenant: all members read them, superusers manage them.
 
     Regions belong to no tenant, so there is no tenant role to judge (``RolePermission``

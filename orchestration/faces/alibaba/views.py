@@ -10,18 +10,27 @@ from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 from orchestration.faces import throttling
+from orchestration.models import Face
+from orchestration.services import audit
 
 # Imported for their @action registrations.
 from . import catalog, executions, tags, templates  # noqa: F401
 from .auth import authenticate
 from .errors import AlibabaError, from_service_error, missing, unavailable
 from .params import RpcParams
-from .registry import Call, handler_for
+from .registry import Call, Handler, handler_for
 from .rendering import render, wants_xml
 
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2019-06-01"
+# Actions that only read; every other known action is written to the audit trail.
+READ_ONLY_PREFIXES = ("List", "Get", "Describe", "Check", "Validate", "Generate")
+# Parameters naming the object an action is about, most specific first.
+OBJECT_PARAMETERS = (("ExecutionId", "execution"), ("ExecutionIds", "execution"), ("TemplateName", "template"),
+                     ("ResourceIds", "resource"))
+# Objects an answer names (a started execution, a created template): the call's object, when there is one.
+ANSWERED_OBJECTS = (("Execution", "execution", "ExecutionId"), ("Template", "template", "TemplateId"))
 
 
 def new_request_id() -> str:
@@ -51,23 +60,64 @@ def rpc(request: HttpRequest) -> HttpResponse:
         params = RpcParams({})
     xml = wants_xml(params.raw("Format"))
     name = request.headers.get("x-acs-action") or params.raw("Action") or ""
+    call: Call | None = None
+    body: dict = {}
+    error: AlibabaError | None = None
+    retry_after = False
     try:
-        body = _dispatch(request, params, name, request_id)
+        handler, call = _authorised_call(request, params, name, request_id)
+        body = handler(call)
     except AlibabaError as exc:
-        return _error(request, request_id, exc, xml)
+        error = exc
     except ServiceError as exc:
-        return _error(request, request_id, from_service_error(exc), xml)
+        error = from_service_error(exc)
     except Exception as exc:
         if is_unavailable(exc):
             logger.error("Alibaba OOS action %s: service unavailable (request %s): %s", name, request_id, exc)
-            return with_retry_after(_error(request, request_id, unavailable(), xml))
-        logger.exception("Alibaba OOS action %s failed (request %s)", name, request_id)
-        error = AlibabaError("InternalError", "The request processing has failed due to some unknown error.", 500)
-        return _error(request, request_id, error, xml)
-    return render({"RequestId": request_id, **body}, root=f"{name}Response", xml=xml)
+            error, retry_after = unavailable(), True
+        else:
+            logger.exception("Alibaba OOS action %s failed (request %s)", name, request_id)
+            error = AlibabaError("InternalError", "The request processing has failed due to some unknown error.", 500)
+    if is_state_changing(name):
+        _audit(request, name, params, call, body, error, request_id)
+    if error is None:
+        return render({"RequestId": request_id, **body}, root=f"{name}Response", xml=xml)
+    response = _error(request, request_id, error, xml)
+    return with_retry_after(response) if retry_after else response
 
 
-def _dispatch(request: HttpRequest, params: RpcParams, name: str, request_id: str) -> dict:
+def is_state_changing(name: str) -> bool:
+    """Whether ``Action`` is a known action that may change something (what the audit trail records)."""
+    return handler_for(name) is not None and not name.startswith(READ_ONLY_PREFIXES)
+
+
+def _audit(request: HttpRequest, name: str, params: RpcParams, call: Call | None, body: dict,
+           error: AlibabaError | None, request_id: str) -> None:
+    """One audit event for the call; before authentication the caller is unknown (no tenant)."""
+    object_type, object_id = _audited_object(params, body)
+    audit.record(
+        face=Face.ALIBABA, action=name, ok=error is None, request=request,
+        user=call.caller.user if call else None, access_key_id=call.caller.key.pk if call else "",
+        tenant_id=call.caller.tenant.pk if call else None, object_type=object_type, object_id=object_id,
+        error_code=error.code if error else "", request_id=request_id,
+    )
+
+
+def _audited_object(params: RpcParams, body: dict) -> tuple[str, str]:
+    """What the action was about: the object the answer names (a started execution), else the first parameter."""
+    for field, object_type, id_field in ANSWERED_OBJECTS:
+        found = body.get(field)
+        if isinstance(found, dict) and found.get(id_field):
+            return object_type, str(found[id_field])
+    for parameter, object_type in OBJECT_PARAMETERS:
+        value = params.raw(parameter)
+        if value:
+            return object_type, value
+    return "", ""
+
+
+def _authorised_call(request: HttpRequest, params: RpcParams, name: str, request_id: str) -> tuple[Handler, Call]:
+    """The action's handler and the signed call to give it; raises for a bad method, action, version or signature."""
     if request.method not in ("GET", "POST"):
         raise AlibabaError("UnsupportedHTTPMethod", f"HTTP method {request.method} is not supported; use GET or POST.")
     if not name:
@@ -83,7 +133,7 @@ def _dispatch(request: HttpRequest, params: RpcParams, name: str, request_id: st
             "InvalidVersion", f"Specified parameter Version {version!r} is not valid; use {API_VERSION}."
         )
     caller = authenticate(request, params)
-    return handler(Call(caller=caller, params=params, request_id=request_id))
+    return handler, Call(caller=caller, params=params, request_id=request_id)
 
 
 def _error(request: HttpRequest, request_id: str, exc: AlibabaError, xml: bool) -> HttpResponse:

@@ -21,7 +21,8 @@ from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.faces import throttling
 from orchestration.faces.credentials import Caller
-from orchestration.models import Scope
+from orchestration.models import Face, Scope
+from orchestration.services import audit
 from templates_app.language.baidu import from_baidu
 from templates_app.models import ShareType, Template
 from templates_app.services import analysis
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 SORT_FIELDS = {"createTime": "created_at", "updateTime": "updated_at", "name": "name"}
 MAX_PAGE_SIZE = 100
+# Handlers (by function name) that only read; every other one is written to the audit trail.
+READ_ONLY_PREFIXES = ("get_", "list_", "check_")
 
 
 @dataclass(frozen=True)
@@ -63,28 +66,53 @@ def endpoint(**handlers: Handler) -> Callable[[HttpRequest], HttpResponse]:
     @csrf_exempt
     def view(request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
+        handler = handlers.get(request.method)
+        caller: Caller | None = None
+        result: Any = None
+        error: BaiduError | None = None
+        retry_after = False
         try:
-            handler = handlers.get(request.method)
             if handler is None:
                 raise BaiduError("MethodNotAllowed", f"{request.method} is not supported here.", 405)
             caller = authenticate(request)
             result = handler(Call(caller=caller, request=request, body=_json_body(request)))
         except BaiduError as exc:
-            return _error(exc, request_id)
+            error = exc
         except ServiceError as exc:
-            return _error(from_service_error(exc), request_id)
+            error = from_service_error(exc)
         except Exception as exc:
             if is_unavailable(exc):
                 logger.error("Baidu OOS %s %s: service unavailable (request %s): %s", request.method,
                              request.path, request_id, exc)
-                return with_retry_after(_error(unavailable(), request_id))
-            logger.exception("Baidu OOS %s %s failed (request %s)", request.method, request.path, request_id)
-            return _error(BaiduError("InternalError", "The server failed to handle the request.", 500), request_id)
+                error, retry_after = unavailable(), True
+            else:
+                logger.exception("Baidu OOS %s %s failed (request %s)", request.method, request.path, request_id)
+                error = BaiduError("InternalError", "The server failed to handle the request.", 500)
+        if handler is not None and not handler.__name__.startswith(READ_ONLY_PREFIXES):
+            _audit(request, handler, caller, result, error, request_id)
+        if error is not None:
+            response = _error(error, request_id)
+            return with_retry_after(response) if retry_after else response
         response = JsonResponse(envelope(result))
         response["x-bce-request-id"] = request_id
         return response
 
     return view
+
+
+def _audit(request: HttpRequest, handler: Handler, caller: Caller | None, result: Any,
+           error: BaiduError | None, request_id: str) -> None:
+    """One audit event, named by the handler (``create_template``, ``create_execution``…)."""
+    object_type = handler.__name__.partition("_")[2]
+    object_id = request.GET.get("id", "")
+    if not object_id and isinstance(result, dict):
+        object_id = str(result.get("id") or result.get("executionId") or "")
+    audit.record(
+        face=Face.BAIDU, action=handler.__name__, ok=error is None, request=request,
+        user=caller.user if caller else None, access_key_id=caller.key.pk if caller else "",
+        tenant_id=caller.tenant.pk if caller else None, object_type=object_type, object_id=object_id,
+        error_code=error.code if error else "", request_id=request_id,
+    )
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:

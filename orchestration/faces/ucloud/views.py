@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -16,7 +17,9 @@ from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
 from orchestration.faces import throttling
-from orchestration.models import Scope
+from orchestration.faces.credentials import Caller
+from orchestration.models import Face, Scope
+from orchestration.services import audit
 
 from . import actions, signing
 from .auth import authenticate
@@ -26,6 +29,8 @@ from .params import UParams
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-UCLOUD-REQUEST-UUID"
+# The actions that change something, and so are written to the audit trail.
+STATE_CHANGING = frozenset({"CreateOrchTask", "UpdateOrchTask", "DeleteOrchTask", "OperateOrchTask"})
 
 
 def _values(request: HttpRequest) -> tuple[dict, dict[str, str]]:
@@ -59,22 +64,51 @@ def action_name(request: HttpRequest) -> str:
 def endpoint(request: HttpRequest) -> HttpResponse:
     request_id = str(uuid.uuid4())
     name = action_name(request)
+    call: tuple[Caller, UParams] | None = None
+    body: dict = {}
+    error: UCloudError | None = None
+    unavailable_now = False
     try:
-        body = _dispatch(request)
+        handler, caller, params = _authorised_call(request)
+        call = caller, params
+        body = handler(caller, params)
     except UCloudError as exc:
-        return _error(name, exc, request_id)
+        error = exc
     except ServiceError as exc:
-        return _error(name, from_service_error(exc), request_id)
+        error = from_service_error(exc)
     except Exception as exc:
         if is_unavailable(exc):
             logger.error("UCloud-style action %s: service unavailable (request %s): %s", name, request_id, exc)
-            response = _error(name, unavailable(), request_id)
-            response.status_code = 503
-            return with_retry_after(response)
-        logger.exception("UCloud-style action %s failed (request %s)", name, request_id)
-        return _error(name, UCloudError(150, "Service temporarily unavailable: the request failed unexpectedly "
-                                             f"(request {request_id})."), request_id)
-    return _answer({"RetCode": 0, "Action": f"{name}Response", **body}, request_id)
+            error, unavailable_now = unavailable(), True
+        else:
+            logger.exception("UCloud-style action %s failed (request %s)", name, request_id)
+            error = UCloudError(150, "Service temporarily unavailable: the request failed unexpectedly "
+                                     f"(request {request_id}).")
+    if name in STATE_CHANGING:
+        _audit(request, name, call, body, error, request_id)
+    if error is None:
+        return _answer({"RetCode": 0, "Action": f"{name}Response", **body}, request_id)
+    response = _error(name, error, request_id)
+    if unavailable_now:
+        response.status_code = 503
+        return with_retry_after(response)
+    return response
+
+
+def _audit(request: HttpRequest, name: str, call: tuple[Caller, UParams] | None, body: dict,
+           error: UCloudError | None, request_id: str) -> None:
+    """One audit event for the call; an ``OperateOrchTask`` is named with its ``Operation``."""
+    caller, params = call if call else (None, None)
+    values = params.values if params else {}
+    operation = values.get("Operation")
+    task_id = values.get("TaskID") or body.get("TaskID") or ""
+    audit.record(
+        face=Face.UCLOUD, action=f"{name}.{operation}" if isinstance(operation, str) and operation else name,
+        ok=error is None, request=request, user=caller.user if caller else None,
+        access_key_id=caller.key.pk if caller else "", tenant_id=caller.tenant.pk if caller else None,
+        object_type="orchtask" if task_id else "", object_id=str(task_id),
+        error_code=str(error.ret_code) if error else "", request_id=request_id,
+    )
 
 
 def _answer(body: dict, request_id: str) -> HttpResponse:
@@ -90,7 +124,8 @@ def _error(name: str, exc: UCloudError, request_id: str) -> HttpResponse:
     return throttling.with_retry_after(response, exc.retry_after)
 
 
-def _dispatch(request: HttpRequest) -> dict:
+def _authorised_call(request: HttpRequest) -> tuple[Callable[[Caller, UParams], dict], Caller, UParams]:
+    """The action's handler, the signed caller and the parameters; raises for a bad action or signature."""
     if request.method != "POST" and not request.GET:
         raise UCloudError(161, "Missing Action")
     values, flat = _values(request)
@@ -107,7 +142,7 @@ def _dispatch(request: HttpRequest) -> dict:
         raise UCloudError(174, f"Permission denied: CompanyID {company} is not the tenant of access key "
                                f"{caller.key.pk} ({caller.tenant.pk})")
     caller.require(Scope.VIEW)
-    return handler(caller, params)
+    return handler, caller, params
 
 
 __all__ = ["endpoint", "missing", "invalid"]

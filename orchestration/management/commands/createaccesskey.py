@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orchestration.models import Role, Tenant
-from orchestration.services import tenancy
+from orchestration.models import Face, Role, Tenant
+from orchestration.services import audit, tenancy
 
 
 class Command(BaseCommand):
@@ -24,6 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"no tenant with CompanyID {company_id}")
         user = tenancy.ensure_member(tenant, username, role)
         issued = tenancy.issue_access_key(tenant, user, description)
+        audit.record(face=Face.SYSTEM, action="accesskey.create", ok=True, tenant_id=tenant.pk,
+                     object_type="accesskey", object_id=issued.key.pk)
         self.stdout.write(
             json.dumps({"AccessKeyId": issued.key.id, "AccessKeySecret": issued.secret, "CompanyID": tenant.id})
         )

@@ -4,7 +4,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from orchestration.errors import ServiceError
-from orchestration.models import Tenant
+from orchestration.models import Face, Tenant
+from orchestration.services import audit
 from vsphere.services.faults import VSphereError
 from vsphere.services.vcenters import grants_summary, register_vcenter
 
@@ -41,4 +42,5 @@ class Command(BaseCommand):
             raise CommandError(f"cannot connect to {opts['host']}:{opts['port']}: {exc.message}")
         except ServiceError as exc:
             raise CommandError(exc.message)
+        audit.record(face=Face.SYSTEM, action="vcenter.create", ok=True, object_type="vcenter", object_id=vcenter.pk)
         self.stdout.write(json.dumps(grants_summary(vcenter)))

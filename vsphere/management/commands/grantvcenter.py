@@ -3,7 +3,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orchestration.models import Tenant
+from orchestration.models import Face, Tenant
+from orchestration.services import audit
 from vsphere.models import VCenter
 from vsphere.services.vcenters import grant_vcenter, grants_summary, revoke_vcenter
 
@@ -25,4 +26,6 @@ class Command(BaseCommand):
         if tenant is None:
             raise CommandError(f"no tenant with CompanyID {opts['company_id']}")
         changed = (revoke_vcenter if opts["revoke"] else grant_vcenter)(vcenter, tenant)
+        audit.record(face=Face.SYSTEM, action="vcenter.revoke" if opts["revoke"] else "vcenter.grant", ok=True,
+                     tenant_id=tenant.pk, object_type="vcenter", object_id=vcenter.pk)
         self.stdout.write(json.dumps({**grants_summary(vcenter), "changed": changed}))
