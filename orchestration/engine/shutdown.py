@@ -11,8 +11,10 @@ in flight rolls back.
 
 django-q2's sentinel (the process that supervises the workers) also dies on SIGTERM,
 and if it dies holding the lock of its stop event, the ``qcluster`` main process
-blocks forever on that lock. :class:`GracefulSentinel` turns SIGTERM into the same
-graceful stop that a SIGTERM to the main process starts; the pusher and monitor it
+blocks forever on that lock. :class:`GracefulSentinel` turns SIGTERM into a stop that
+cannot hang: it passes SIGTERM on to its workers (which hand back and exit), drains the
+bounded task queue they no longer read (else django-q2's stop blocks putting its stop
+pills into a full queue), and runs django-q2's graceful stop; the pusher and monitor it
 forks inherit that handler.
 
 A SIGTERM to the ``qcluster`` main process alone is django-q2's own graceful stop: the
@@ -20,6 +22,8 @@ workers finish the ``advance`` they are in (at most ``runner.MAX_SECONDS``) and 
 """
 from __future__ import annotations
 
+import os
+import queue
 import signal
 import threading
 
@@ -53,9 +57,24 @@ class GracefulSentinel(cluster.Sentinel):
             self.start()
 
     def _stop_on_signal(self, signum, frame) -> None:
-        # Setting the event takes its lock, which the interrupted thread may hold: set it
+        # Setting the event takes its lock, which the interrupted thread may hold: do it
         # from another thread, which waits for the lock instead of deadlocking on it.
-        threading.Thread(target=self.stop_event.set, daemon=True).start()
+        threading.Thread(target=self._stop_now, daemon=True).start()
+
+    def _stop_now(self) -> None:
+        for process in list(self.pool):
+            try:
+                os.kill(process.pid, signal.SIGTERM)
+            except (OSError, TypeError):  # already gone, or not started
+                pass
+        self.stop_event.set()
+        while True:  # until this process exits: the stopped workers read nothing any more
+            try:
+                self.task_queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            except (OSError, ValueError, EOFError):  # the queue was closed
+                return
 
 
 def install() -> None:
