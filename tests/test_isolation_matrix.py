@@ -25,14 +25,18 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from rest_framework.test import APIClient
 from ucloud.core.exc import RetCodeException
 
+from orchestration.models import Role
 from tests.faces.conftest import Acs, Signer, _no_persistent_connections, server  # noqa: F401 (fixtures)
 from tests.faces.test_huawei import aom, query
 from tests.faces.test_ucloud import ucloud
 from tests.isolation import routes
 from tests.isolation.probes import LISTED, UNKNOWN_CHOICE, Probe, fill, sent_text
 from tests.isolation.seed import MARK, REGION, SeededA, seed_tenant_a, signers_of_b, snapshot_of_a
+from tests.orchestration.engine.conftest import drive, tpl
 from tests.vsphere.conftest import _fresh_sessions  # noqa: F401 (fixture)
+from tests.vsphere.helpers import find_vm
 from tests.vsphere.test_task_api import ENVELOPE as VSPHERE_ENVELOPE
+from vsphere.models import VCenter
 
 Probes = Probe | tuple[Probe, ...]  # an entry may try a route more than one way
 OK = (200,)
@@ -172,10 +176,11 @@ UCLOUD: dict[str, Probes] = {
     "CreateOrchTask": (
         Probe(body={"CompanyID": "{tenant}", "Name": "intruder", "TaskType": "StartInOrder", "ResourceType": "VM",
                     "Steps": [STEP]}),
-        Probe(body={"Name": "intruder", "TaskType": "StartInOrder", "ResourceType": "VM", "Steps": [STEP]},
-              note="A's VM in B's task"),
-        Probe(body={"Name": "intruder", "TaskType": "StartInOrder", "ResourceType": "VM", "Steps": [],
-                    "ProjectID": "{project}"}, note="A's project"),
+        Probe(body={"CompanyID": "{my_tenant}", "Name": "intruder", "TaskType": "StartInOrder", "ResourceType": "VM",
+                    "Steps": [STEP]}, note="A's VM in B's task"),
+        Probe(body={"CompanyID": "{my_tenant}", "Name": "intruder", "TaskType": "StartInOrder", "ResourceType": "VM",
+                    "Condition": json.dumps({"NamePattern": "DC0_*"}), "ProjectID": "{project}"},
+              note="A's project"),
     ),
     "DeleteOrchTask": Probe(body={"TaskID": "{orch_task}"}),
     "DescribeOrchTask": (Probe(body={"TaskIDs": ["{orch_task}"]}), Probe(body={"ProjectID": "{project}"})),
@@ -424,3 +429,44 @@ def test_huawei(world, server):  # noqa: F811 (the fixture)
                            for leak in world.a.leaked(json.dumps(own.to_dict(), default=str))]
 
     run_matrix(world, HUAWEI, send)
+
+
+# -- B's own work in A's region ------------------------------------------------------------------------------------
+
+def test_b_runs_and_orch_tasks_in_a_region_reach_none_of_a_vms(world, server):  # noqa: F811 (the fixture)
+    """vCenters are granted per tenant: in the region of A's vCenter, B's own runs select none of A's VMs.
+
+    B's execution describes VMs by pattern and stops A's VM by id; B's orchestration
+    task picks VMs by a name pattern and is executed. None of it may show or touch A's VMs.
+    """
+    b = world.b[Role.OPERATOR]
+    client = APIClient()
+    client.force_authenticate(b.user)
+    target = {"RegionId": REGION}
+    content = json.dumps(tpl(
+        {"Name": "describe", "Action": "ACS::VSphere::DescribeVMs", "Properties": {**target, "NamePattern": "DC0_*"}},
+        {"Name": "stop", "Action": "ACS::VSphere::StopVM", "Properties": {**target, "VMIds": [world.a["vm_moref"]]}},
+    ))
+    template = client.post("/api/v1/templates/", {"name": "probe", "content": content}, format="json").json()["id"]
+    started = client.post("/api/v1/executions/", {"template": template, "safety_check": "Skip"}, format="json")
+    assert started.status_code == 201, started.content
+    execution = drive(started.json()["id"], timeout=30)
+    assert execution.status == "Failed"  # the stop found no VM of B's to stop
+    reads = [client.get(f"/api/v1/executions/{execution.pk}/{path}") for path in ("", "task-executions/", "logs/")]
+
+    uc = ucloud(server, b)
+    task_id = uc.invoke("CreateOrchTask", {"CompanyID": b.tenant.pk, "Name": "by pattern", "TaskType": "StopInOrder",
+                                           "ResourceType": "VM", "Condition": json.dumps({"NamePattern": "DC0_*"})},
+                        )["TaskID"]
+    with pytest.raises(RetCodeException) as refused:
+        uc.invoke("OperateOrchTask", {"TaskID": task_id, "Operation": "Execute"})
+    assert "selects no resource" in refused.value.message
+    described = uc.invoke("DescribeOrchTask", {"TaskIDs": [task_id]})
+    workflows = aom(server, b, str(b.tenant.pk)).list_workflow(query()).to_json_object()
+
+    answers = [r.content.decode() for r in reads] + [json.dumps(x, default=str) for x in
+                                                     (refused.value.json(), described, workflows)]
+    assert all(r.status_code == 200 for r in reads)
+    assert not [leak for answer in answers for leak in world.a.leaked(answer, sent=content)]
+    vcenter = VCenter.objects.get(pk=world.a["vcenter"])
+    assert find_vm(vcenter, "DC0_H0_VM1").runtime.powerState == "poweredOn"

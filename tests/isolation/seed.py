@@ -7,6 +7,7 @@ B that contains any of them, other than what B itself sent, is a leak.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -53,6 +54,7 @@ class SeededA:
     tenant: Tenant
     ids: dict[str, str] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
+    vm_morefs: set[str] = field(default_factory=set)  # short ("vm-54"): matched as whole words
 
     def __getitem__(self, name: str) -> str:
         return self.ids[name]
@@ -66,9 +68,14 @@ class SeededA:
         """Fingerprints in ``body`` that B did not send itself (an echoed id is not a leak)."""
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         found = [label for label, value in self.fingerprints.items() if value in text and value not in sent]
+        found += [f"VM {m}" for m in sorted(self.vm_morefs) if _has_word(text, m) and not _has_word(sent, m)]
         if MARK in text and MARK not in sent:
             found.append(f"a {MARK} string")
         return found
+
+
+def _has_word(text: str, word: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
 
 
 PROCEDURE = tpl(
@@ -124,10 +131,12 @@ def _seed_vsphere(a: SeededA, admin, vcsim: dict) -> None:
     vcenter.refresh_from_db()
     a.ids["vcenter"] = str(vcenter.pk)
     a.remember("vsphere_uuid", vcenter.vsphere_uuid)
-    vm = InventoryObject.objects.get(vcenter=vcenter, type=EntityType.VM, name="DC0_H0_VM1")
+    vms = InventoryObject.objects.filter(vcenter=vcenter, type=EntityType.VM)
+    a.vm_morefs = set(vms.values_list("moref", flat=True))
+    a.fingerprints.update({f"VM {vm.moref}'s name": vm.name for vm in vms})
+    vm = vms.get(name="DC0_H0_VM1")
     a.ids["vm"] = str(vm.pk)
     a.ids["vm_moref"] = vm.moref
-    a.fingerprints["vm_name"] = vm.name
     a.ids["vm_reference"] = vm.reference
     task = VSphereTask.objects.filter(vcenter=vcenter).order_by("-create_time").first()
     assert task is not None, "the simulator produced no task to sync"
