@@ -20,6 +20,7 @@ import pytest
 import requests
 from baidubce.auth import bce_v1_signer
 from baidubce.auth.bce_credentials import BceCredentials
+from django.test import Client
 from django.urls import reverse
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from rest_framework.test import APIClient
@@ -211,10 +212,52 @@ VSPHERE_TASKS: dict[str, Probes] = {
     "vsphere-task-resource": Probe(query={"vsphere_uuid": "{vsphere_uuid}", "reference": "{vm_reference}"}),
 }
 
+# The console: HTML pages of the selected tenant. A's objects are error pages (404, or 403 where a
+# role check comes first); forms posted with A's tenant re-render with an error (400) or land on
+# B's own pages; lists and the switcher show B's data only.
+EXEC = {"execution_id": "{execution}"}
+TEMPLATE_ID = {"template_id": "{template}"}
+ORCH = {"task_id": "{orch_task}"}
+FORM_REFUSED = (200, 302, 400, 403, 404)  # judged by the fingerprint and unchanged-rows checks
+CONSOLE: dict[str, Probes] = {
+    "dashboard": Probe(status=OK),
+    "login": Probe(status=(302,), note="a signed-in user is sent on"),
+    "logout": Probe(status=(405,), note="GET is refused; POST signs B out"),
+    "switch": Probe(method="POST", body={"tenant": "{tenant}", "project": "{project}", "next": "/console/templates/"},
+                    status=OK, note="followed to the page it lands on"),
+    "template-list": Probe(query={"tenant": "{tenant}", "q": MARK}, status=OK),
+    "template-create": (Probe(query={"from": "{template}"}), Probe(
+        method="POST", body={"tenant": "{tenant}", "name": "intruder", "content": TPL}, status=FORM_REFUSED)),
+    "template-validate": Probe(method="POST", body={"content": TPL}, status=OK),
+    "template-detail": Probe(TEMPLATE_ID),
+    "template-edit": (Probe(TEMPLATE_ID), Probe(TEMPLATE_ID, method="POST", body={"content": TPL})),
+    "template-diff": Probe(TEMPLATE_ID),
+    "template-delete": Probe(TEMPLATE_ID, method="POST"),
+    "template-run": (Probe(TEMPLATE_ID), Probe(TEMPLATE_ID, method="POST", body={"mode": "Automatic"})),
+    "execution-list": Probe(query={"q": MARK}, status=OK),
+    "execution-detail": Probe(EXEC),
+    "execution-live": Probe(EXEC),
+    "execution-logs": Probe(EXEC),
+    "execution-act": Probe(EXEC, method="POST", body={"action": "cancel"}),
+    "execution-loop-items": Probe({**EXEC, "task_execution_id": "{task_execution}"}),
+    "approvals": Probe(status=OK),
+    "vsphere": Probe(status=OK),
+    "vsphere-vcenter-act": Probe({"vcenter_id": "{vcenter}"}, method="POST", body={"action": "sync"}),
+    "vsphere-inventory": Probe(query={"vcenter": "{vcenter}", "q": "DC0"}, status=OK),
+    "vsphere-tasks": Probe(query={"vcenter": "{vcenter}"}, status=OK),
+    "orchtasks": Probe(query={"q": MARK}, status=OK),
+    "orchtask-create": (Probe(status=(200, 403)), Probe(method="POST", status=FORM_REFUSED, body={
+        "tenant": "{tenant}", "region": REGION, "name": "intruder", "task_type": "StartInOrder"})),
+    "orchtask-detail": Probe(ORCH),
+    "orchtask-live": Probe(ORCH),
+    "orchtask-edit": (Probe(ORCH), Probe(ORCH, method="POST", body={"name": "renamed"})),
+    "orchtask-operate": Probe(ORCH, method="POST", body={"operation": "Execute"}),
+    "orchtask-delete": Probe(ORCH, method="POST"),
+}
+
 # URLs that are not tenant APIs, and why; anything else must be in a table above.
 NOT_TENANT_APIS = {
     "admin/": "Django admin: platform staff only (tests/orchestration/test_admin.py)",
-    "console/": "the HTML console, session-only (tests/console); not an API face",
     "healthz": "liveness, no data",
     "readyz": "readiness, no data",
     "api/schema/": "the OpenAPI document, no data",
@@ -226,6 +269,7 @@ COVERED = {
     "api/v1/": "NATIVE",
     "v1/vsphere/": "VSPHERE_TASKS",
     "api/logic/oos/": "BAIDU",
+    "console/": "CONSOLE",
 }
 COVERED_BY_NAME = {"faces-root": "ALIBABA and UCLOUD", "huawei-list-workflow": "HUAWEI"}
 
@@ -253,11 +297,13 @@ def test_every_native_route_has_an_entry():
 def test_every_face_action_has_an_entry():
     vsphere_names = {r.name for r in routes.all_routes() if r.pattern.startswith("v1/vsphere/")}
     huawei_names = {r.name for r in routes.all_routes() if r.name.startswith("huawei-")}
+    console_names = {r.name for r in routes.all_routes() if r.pattern.startswith("console/")}
     problems = (unlisted(routes.alibaba_actions(), ALIBABA, "Alibaba")
                 + unlisted(routes.ucloud_actions(), UCLOUD, "UCloud")
                 + unlisted(routes.baidu_methods(), BAIDU, "Baidu")
                 + unlisted(huawei_names, HUAWEI, "Huawei")
-                + unlisted(vsphere_names, VSPHERE_TASKS, "vSphere tasks"))
+                + unlisted(vsphere_names, VSPHERE_TASKS, "vSphere tasks")
+                + unlisted(console_names, CONSOLE, "console"))
     assert not problems, "\n".join(problems)
 
 
@@ -288,12 +334,13 @@ def run_matrix(world: World, table: dict, send: Callable[[Signer, Any, Probe], l
     assert not problems, f"{len(problems)} isolation failures:\n" + "\n".join(problems)
 
 
-def judge(a: SeededA, probe: Probe, status: int, body: bytes, sent: str, envelope: Callable[[dict], str]) -> list[str]:
+def judge(a: SeededA, probe: Probe, status: int, body: bytes, sent: str, envelope: Callable[[dict], str],
+          parse: bool = True) -> list[str]:
     """The status the probe expects, the face's error envelope on a refusal, and none of A's data."""
     problems = []
     if status not in probe.status:
         problems.append(f"status {status}, expected one of {probe.status}: {body[:300]!r}")
-    elif status >= 400:
+    elif status >= 400 and parse:
         try:
             problems += [f"not the face's error format ({why}): {body[:300]!r}" for why in [envelope(json.loads(body))]
                          if why]
@@ -346,6 +393,21 @@ def test_native_api(world):
 
 def test_vsphere_task_lists(world):
     run_matrix(world, VSPHERE_TASKS, send_in_process(world, vsphere_envelope))
+
+
+def test_console(world):
+    def send(signer: Signer, name: str, probe: Probe) -> list[str]:
+        url = reverse(f"console:{name}", kwargs=fill(probe.kwargs, world.a, **placeholders(signer)))
+        query = fill(probe.query, world.a, **placeholders(signer))
+        body = fill(probe.body or {}, world.a, **placeholders(signer))
+        client = Client()
+        client.force_login(signer.user)
+        post = probe.method == "POST"
+        response = client.post(url, body, follow=name == "switch") if post else client.get(url, query)
+        return judge(world.a, probe, response.status_code, response.content, sent_text(url, query, body),
+                     lambda _: "", parse=False)
+
+    run_matrix(world, CONSOLE, send)
 
 
 # -- the signed faces, through their SDKs against the live server ---------------------------------------------------

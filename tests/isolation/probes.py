@@ -27,6 +27,7 @@ class Probe:
     body: Any = None
     status: tuple[int, ...] = DENIED
     note: str = ""
+    method: str = "GET"  # for tables keyed by route name only (the console's function views)
 
     @property
     def denied(self) -> bool:
