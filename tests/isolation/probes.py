@@ -34,6 +34,16 @@ class Probe:
         return all(code >= 400 for code in self.status)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What B got back: status, raw body, what B sent, and the face's error code (None: not its format)."""
+
+    status: int
+    body: bytes
+    sent: str
+    code: str | None = ""
+
+
 def fill(value: Any, a: SeededA, me: str = "", my_tenant: str = "") -> Any:
     """``value`` with A's ids (and the caller's name and tenant) put into its ``{placeholders}``."""
     names = {**a.ids, "me": me, "my_tenant": my_tenant}

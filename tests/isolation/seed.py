@@ -149,6 +149,20 @@ def _seed_vsphere(a: SeededA, admin, vcsim: dict) -> None:
     a.remember("orch_task", orchtask.pk)
 
 
+def ghost_of(a: SeededA) -> SeededA:
+    """A's ids turned into ids of the same shape that name nothing (B must not tell the two apart)."""
+    ghost = SeededA(a.tenant, fingerprints=a.fingerprints, vm_morefs=a.vm_morefs)
+    ghost.ids = {label: _ghost_id(value) for label, value in a.ids.items()}
+    return ghost
+
+
+def _ghost_id(value: str) -> str:
+    if value.isdigit():
+        return str(int(value) + 10**6)
+    ghost = re.sub(r"\d", "9", value)
+    return ghost if ghost != value else f"{value}-ghost"
+
+
 def signers_of_b() -> dict[str, Signer]:
     """Tenant B's viewer, operator and admin, each with an access key."""
     tenant = Tenant.objects.create(name="Globex", email="ops@globex.test")
