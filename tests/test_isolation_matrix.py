@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,8 @@ def world(transactional_db, vcsim) -> World:
 
 
 Send = Callable[[Signer, Any, Probe, SeededA], Answer]
+WORD = re.compile(r"[\w:-]+(?:\.[\w:-]+)*|[^\w:-]")  # ids keep their inner dots and colons
+REQUEST_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def run_matrix(world: World, table: dict, send: Send) -> None:
@@ -119,14 +122,28 @@ def run_matrix(world: World, table: dict, send: Send) -> None:
                 got = send(signer, key, probe, world.a)
                 found = judge(world.a, probe, got)
                 if probe.denied and not found:
-                    ghost = send(signer, key, probe, world.ghost)
-                    if (ghost.status, ghost.code) != (got.status, got.code):
-                        found.append(f"A's object answers {got.status} {got.code}, a missing one "
-                                     f"{ghost.status} {ghost.code}")
+                    found += tells_apart(world, got, send(signer, key, probe, world.ghost))
                 problems += [f"{key} as B's {role}: {problem}" for problem in found]
     after = snapshot_of_a(world.a.tenant)
     problems += [f"B changed A's {name}" for name in before if before[name] != after[name]]
     assert not problems, f"{len(problems)} isolation failures:\n" + "\n".join(problems)
+
+
+def tells_apart(world: World, got: Answer, ghost: Answer) -> list[str]:
+    """A refusal of A's object must read as the refusal of a missing one: status, code and words.
+
+    Bodies must be the same word for word, except where one names A's id and the other
+    the ghost's id of that kind, and request ids. HTML pages (no error code) are compared
+    by status only: their CSRF tokens differ.
+    """
+    if (ghost.status, ghost.code) != (got.status, got.code):
+        return [f"A's object answers {got.status} {got.code}, a missing one {ghost.status} {ghost.code}"]
+    pairs = {(world.a.ids[label], world.ghost.ids[label]) for label in world.a.ids}
+    mine, other = (WORD.findall(REQUEST_ID.sub("<request id>", x.body.decode("utf-8", "replace")))
+                   for x in (got, ghost))
+    if got.code and (len(mine) != len(other) or any(p != q and (p, q) not in pairs for p, q in zip(mine, other, strict=False))):
+        return [f"A's object answers {got.body[:300]!r}, a missing one {ghost.body[:300]!r}"]
+    return []
 
 
 def judge(a: SeededA, probe: Probe, got: Answer) -> list[str]:
