@@ -111,8 +111,8 @@ REQUEST_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 def run_matrix(world: World, table: dict, send: Send) -> None:
     """Every entry of ``table`` as each of B's roles; then A's rows must be exactly as before.
 
-    A refusal must also read the same for A's object as for one that does not exist
-    (status and error code), or B learns what A has.
+    A probe naming A's objects must also read the same as one naming objects that do
+    not exist (``tells_apart``), or B learns what A has.
     """
     before = snapshot_of_a(world.a.tenant)
     problems = []
@@ -121,7 +121,7 @@ def run_matrix(world: World, table: dict, send: Send) -> None:
             for probe in probes if isinstance(probes, tuple) else (probes,):
                 got = send(signer, key, probe, world.a)
                 found = judge(world.a, probe, got)
-                if probe.denied and not found:
+                if probe.names_a and not found:
                     found += tells_apart(world, got, send(signer, key, probe, world.ghost))
                 problems += [f"{key} as B's {role}: {problem}" for problem in found]
     after = snapshot_of_a(world.a.tenant)
@@ -141,7 +141,8 @@ def tells_apart(world: World, got: Answer, ghost: Answer) -> list[str]:
     pairs = {(world.a.ids[label], world.ghost.ids[label]) for label in world.a.ids}
     mine, other = (WORD.findall(REQUEST_ID.sub("<request id>", x.body.decode("utf-8", "replace")))
                    for x in (got, ghost))
-    if got.code and (len(mine) != len(other) or any(p != q and (p, q) not in pairs for p, q in zip(mine, other, strict=False))):
+    same = len(mine) == len(other) and all(p == q or (p, q) in pairs for p, q in zip(mine, other, strict=True))
+    if got.code and not same:
         return [f"A's object answers {got.body[:300]!r}, a missing one {ghost.body[:300]!r}"]
     return []
 

@@ -17,6 +17,7 @@ DENIED = (403, 404)  # another tenant's object: forbidden, or simply not found
 LISTED = (200,)  # a list answers, with B's rows only
 # A foreign tenant in a body is "an unknown choice" to the tenant-scoped fields: 400 naming the field.
 UNKNOWN_CHOICE = (400, 403, 404)
+NOT_A_CHOICE = (400,)  # a list filtered by a tenant B cannot see: not a valid choice, like a missing one
 PLACEHOLDER = re.compile(r"\{(\w+)\}")  # JSON braces around other text stay as they are
 
 
@@ -30,8 +31,9 @@ class Probe:
     method: str = "GET"  # for tables keyed by route name only (the console's function views)
 
     @property
-    def denied(self) -> bool:
-        return all(code >= 400 for code in self.status)
+    def names_a(self) -> bool:
+        """Whether the probe names one of A's objects (not just the caller's own name or tenant)."""
+        return bool(set(PLACEHOLDER.findall(sent_text(self.kwargs, self.query, self.body))) - {"me", "my_tenant"})
 
 
 @dataclass(frozen=True)

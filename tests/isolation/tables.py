@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tests.isolation.probes import LISTED, UNKNOWN_CHOICE, Probe
+from tests.isolation.probes import LISTED, NOT_A_CHOICE, UNKNOWN_CHOICE, Probe
 from tests.isolation.seed import MARK, REGION
 
 Probes = Probe | tuple[Probe, ...]  # an entry may try a route more than one way
@@ -28,7 +28,7 @@ NATIVE: dict[tuple[str, str], Probes] = {
     ("tenant-list", "POST"): Probe(body={"name": f"{MARK}-clone"}, status=(403,), note="superusers only"),
     **{("tenant-detail", m): Probe({"pk": "{tenant}"}, body={"name": "renamed"}) for m in ("GET", "PUT", "PATCH",
                                                                                               "DELETE")},
-    ("project-list", "GET"): Probe(query={"tenant": "{tenant}"}, status=LISTED),
+    ("project-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE)),
     ("project-list", "POST"): Probe(body={"tenant": "{tenant}", "name": "intruder"}, status=UNKNOWN_CHOICE),
     **{("project-detail", m): Probe({"pk": "{project}"}, body={"tenant": "{my_tenant}", "name": "moved"})
        for m in ("GET", "PUT", "PATCH", "DELETE")},
@@ -38,7 +38,7 @@ NATIVE: dict[tuple[str, str], Probes] = {
     ("region-detail", "GET"): Probe({"pk": REGION}, status=OK, note="regions are global"),
     **{("region-detail", m): Probe({"pk": REGION}, body={"id": REGION, "alias": "taken"}, status=(403,))
        for m in ("PUT", "PATCH", "DELETE")},
-    ("membership-list", "GET"): Probe(query={"tenant": "{tenant}"}, status=LISTED),
+    ("membership-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE)),
     ("membership-list", "POST"): Probe(body={"tenant": "{tenant}", "user": "{me}", "role": "admin"},
                                        status=UNKNOWN_CHOICE, note="B joins A"),
     **{("membership-detail", m): Probe({"pk": "{membership}"}, body={"tenant": "{my_tenant}", "user": "{me}",
@@ -49,7 +49,7 @@ NATIVE: dict[tuple[str, str], Probes] = {
     **{("accesskey-detail", m): Probe({"pk": "{access_key}"}, body={"enabled": False})
        for m in ("GET", "PATCH", "DELETE")},
     # executions
-    ("execution-list", "GET"): Probe(query={"tenant": "{tenant}"}, status=LISTED),
+    ("execution-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE)),
     ("execution-list", "POST"): (
         Probe(body={"tenant": "{tenant}", "template": "{template}"}, status=UNKNOWN_CHOICE),
         Probe(body={"template": "{template}"}, status=(400, 403), note="A's template in B's tenant"),
@@ -74,7 +74,7 @@ NATIVE: dict[tuple[str, str], Probes] = {
     **{("timertrigger-detail", m): Probe({"pk": "{timer_trigger}"}, body={"enabled": False})
        for m in ("GET", "PATCH", "DELETE")},
     # orchestration tasks
-    ("orchtask-list", "GET"): Probe(query={"tenant": "{tenant}"}, status=LISTED),
+    ("orchtask-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE)),
     ("orchtask-list", "POST"): (
         Probe(body={"tenant": "{tenant}", "region": REGION, "name": "intruder", "task_type": "StartInOrder",
                     "steps": [STEP]}, status=UNKNOWN_CHOICE),
@@ -89,7 +89,7 @@ NATIVE: dict[tuple[str, str], Probes] = {
     ("orchtask-operate", "POST"): Probe({"pk": "{orch_task}"}, body={"operation": "Execute"}),
     ("orchtask-template", "GET"): Probe({"pk": "{orch_task}"}),
     # templates
-    ("template-list", "GET"): Probe(query={"tenant": "{tenant}"}, status=LISTED),
+    ("template-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE)),
     ("template-list", "POST"): Probe(body={"tenant": "{tenant}", "name": "intruder", "content": TPL},
                                      status=UNKNOWN_CHOICE),
     ("template-validate", "POST"): Probe(body={"content": TPL}, status=OK, note="validates what B sends"),
@@ -199,7 +199,8 @@ CONSOLE: dict[str, Probes] = {
                     status=OK, note="followed to the page it lands on"),
     "template-list": Probe(query={"tenant": "{tenant}", "q": MARK}, status=OK),
     "template-create": (Probe(query={"from": "{template}"}), Probe(
-        method="POST", body={"tenant": "{tenant}", "name": "intruder", "content": TPL}, status=FORM_REFUSED)),
+        method="POST", body={"name": "intruder-{me}", "content": TPL}, status=(302, 403),
+        note="the form has no tenant: it creates in the selected one (B's; the switcher cannot select A)")),
     "template-validate": Probe(method="POST", body={"content": TPL}, status=OK),
     "template-detail": Probe(TEMPLATE_ID),
     "template-edit": (Probe(TEMPLATE_ID), Probe(TEMPLATE_ID, method="POST", body={"content": TPL})),
