@@ -44,7 +44,7 @@ NATIVE: dict[tuple[str, str], Probes] = {
     **{("membership-detail", m): Probe({"pk": "{membership}"}, body={"tenant": "{my_tenant}", "user": "{me}",
                                                                      "role": "viewer"})
        for m in ("GET", "PUT", "PATCH", "DELETE")},
-    ("accesskey-list", "GET"): Probe(status=LISTED),
+    ("accesskey-list", "GET"): Probe(query={"owner": f"{MARK}-alice"}, status=LISTED),
     ("accesskey-list", "POST"): Probe(body={"tenant": "{tenant}"}, status=UNKNOWN_CHOICE),
     **{("accesskey-detail", m): Probe({"pk": "{access_key}"}, body={"enabled": False})
        for m in ("GET", "PATCH", "DELETE")},
@@ -64,7 +64,7 @@ NATIVE: dict[tuple[str, str], Probes] = {
     ("execution-template", "GET"): Probe({"pk": "{execution}"}),
     ("taskexecution-list", "GET"): Probe(query={"execution": "{execution}"}, status=LISTED),
     ("taskexecution-detail", "GET"): Probe({"pk": "{task_execution}"}),
-    ("timertrigger-list", "GET"): Probe(status=LISTED),
+    ("timertrigger-list", "GET"): Probe(query={"template": "{template}"}, status=LISTED),
     ("timertrigger-list", "POST"): (
         Probe(body={"tenant": "{tenant}", "template": "{template}", "name": "intruder", "cron": "0 3 * * *"},
               status=UNKNOWN_CHOICE),
@@ -107,9 +107,13 @@ NATIVE: dict[tuple[str, str], Probes] = {
        for m in ("GET", "PUT", "PATCH", "DELETE")},
     ("vcenter-sync", "POST"): Probe({"pk": "{vcenter}"}),
     ("vcenter-test-connection", "POST"): Probe({"pk": "{vcenter}"}),
-    ("inventoryobject-list", "GET"): Probe(query={"vsphere_uuid": "{vsphere_uuid}"}, status=LISTED),
+    ("inventoryobject-list", "GET"): (Probe(query={"vsphere_uuid": "{vsphere_uuid}", "under": "{vm_moref}"},
+                                            status=LISTED),
+                                      Probe(query={"vcenter": "{vcenter}"}, status=NOT_A_CHOICE)),
     ("inventoryobject-detail", "GET"): Probe({"pk": "{vm}"}),
-    ("vspheretask-list", "GET"): Probe(query={"vsphere_uuid": "{vsphere_uuid}"}, status=LISTED),
+    ("vspheretask-list", "GET"): (Probe(query={"vsphere_uuid": "{vsphere_uuid}", "key": "{vsphere_task_key}"},
+                                        status=LISTED),
+                                  Probe(query={"vcenter": "{vcenter}"}, status=NOT_A_CHOICE)),
     ("vspheretask-detail", "GET"): Probe({"pk": "{vsphere_task}"}),
 }
 
