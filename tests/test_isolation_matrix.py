@@ -2,11 +2,12 @@
 
 Every native API route and console page (from the URL resolver) and every action of
 every cloud face (from its registry) has an entry in ``tests.isolation.tables`` saying
-how to aim it at one of A's objects. B
-must get 403/404 in that face's own error format, or, for lists, 200 with only its own
-rows; and no response may carry a byte of A's data (``SeededA.leaked``). A route or
-action with no entry fails ``test_every_*_has_an_entry`` by name, so new endpoints
-cannot skip the matrix. A's rows must be unchanged after B tried everything.
+how to aim it at one of A's objects. B must get 403/404 in that face's own error format,
+or, for lists, 200 with only its own rows; no response may carry a byte of A's data
+(``SeededA.leaked``) or read differently from the same request naming objects that do
+not exist (``tells_apart``). A route or action with no entry fails
+``test_every_*_has_an_entry`` by name, so new endpoints cannot skip the matrix. A's rows
+must be unchanged after B tried everything.
 """
 from __future__ import annotations
 
