@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orchestration.models import Scope, Tenant
+from orchestration.models import Project, Scope, Tenant
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -20,3 +20,12 @@ class TenantField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         return Tenant.objects.for_user(user, Scope.VIEW)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ProjectField(serializers.PrimaryKeyRelatedField):
+    """A project (``ProjectID``) chosen among those the caller can see; others do not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return Project.objects.for_user(getattr(request, "user", None), Scope.VIEW)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from orchestration.models import OrchTask, Project, Tenant
+from orchestration.api.fields import ProjectField, TenantField
+from orchestration.models import OrchTask
 from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as svc
 from orchestration.services.orchtask_types import TASK_TYPES
@@ -61,8 +62,9 @@ class StepsField(serializers.ListField):
 
 
 class OrchTaskCreateSerializer(serializers.Serializer):
-    tenant = serializers.PrimaryKeyRelatedField(queryset=Tenant.objects.all(), required=False)
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all(), required=False, allow_null=True)
+    # Scoped like every tenant-owned field: another tenant's ids do not exist (and do not answer differently).
+    tenant = TenantField(required=False)
+    project = ProjectField(required=False, allow_null=True)
     region = serializers.CharField()
     name = serializers.CharField(max_length=128)
     remark = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -44,7 +44,7 @@ class OrchTaskViewSet(ScopedDetailMixin, TenantScopedViewSet):
 
     @extend_schema(summary="CreateOrchTask", request=OrchTaskCreateSerializer, responses={201: OrchTaskSerializer})
     def create(self, request, *args, **kwargs):
-        serializer = OrchTaskCreateSerializer(data=request.data)
+        serializer = OrchTaskCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         tenant = self.request_tenant(data.get("tenant"))

@@ -97,6 +97,7 @@ def endpoint(**handlers: Handler) -> Callable[[HttpRequest], HttpResponse]:
         response["x-bce-request-id"] = request_id
         return response
 
+    view.handlers = handlers  # the methods this URL answers, read by the isolation matrix
     return view
 
 
