@@ -17,6 +17,7 @@ from orchestration.models import (
     AccessKey,
     Execution,
     ExecutionLog,
+    Face,
     Membership,
     OrchTask,
     Project,
@@ -27,6 +28,7 @@ from orchestration.models import (
     Tenant,
     TimerTrigger,
 )
+from orchestration.services import audit
 from orchestration.services import executions as executions_service
 from orchestration.services import orchtasks as orchtask_service
 from orchestration.services import triggers as trigger_service
@@ -97,13 +99,16 @@ def seed_tenant_a(vcsim: dict) -> SeededA:
     a.remember("access_key_secret", issued.secret)
     _seed_templates_and_runs(a, admin)
     _seed_vsphere(a, admin, vcsim)
+    event = audit.record(face=Face.NATIVE, action=f"{MARK}-action", ok=True, user=admin, tenant_id=a.tenant.pk,
+                         object_type="template", object_id=a.ids["template"])
+    a.remember("audit_event", event.pk)
     return a
 
 
 def _seed_templates_and_runs(a: SeededA, admin) -> None:
-    template = create_template(tenant=a.tenant, created_by=admin.username, name=f"{MARK}-template",
+    template = create_template(tenant=a.tenant, actor=admin, name=f"{MARK}-template",
                                content=json.dumps(PROCEDURE), version_description=f"{MARK}-v1")
-    template = update_template(template, updated_by=admin.username, content=json.dumps(
+    template = update_template(template, actor=admin, content=json.dumps(
         {**PROCEDURE, "Description": f"{MARK}-description"}), version_description=f"{MARK}-v2")
     a.remember("template", template.pk)
     a.ids["template_name"] = template.name

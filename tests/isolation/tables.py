@@ -63,6 +63,9 @@ NATIVE: dict[tuple[str, str], Probes] = {
     ("execution-task-executions", "GET"): Probe({"pk": "{execution}"}),
     ("execution-template", "GET"): Probe({"pk": "{execution}"}),
     ("taskexecution-list", "GET"): Probe(query={"execution": "{execution}"}, status=LISTED),
+    # the audit trail: tenant admins read their own tenant's (B's viewers and operators: 403)
+    ("auditevent-list", "GET"): Probe(query={"action": f"{MARK}-action"}, status=(200, 403)),
+    ("auditevent-detail", "GET"): Probe({"pk": "{audit_event}"}),
     ("taskexecution-detail", "GET"): Probe({"pk": "{task_execution}"}),
     ("timertrigger-list", "GET"): Probe(query={"template": "{template}"}, status=LISTED),
     ("timertrigger-list", "POST"): (
@@ -218,6 +221,7 @@ CONSOLE: dict[str, Probes] = {
     "execution-act": Probe(EXEC, method="POST", body={"action": "cancel"}),
     "execution-loop-items": Probe({**EXEC, "task_execution_id": "{task_execution}"}),
     "approvals": Probe(status=OK),
+    "audit": Probe(query={"action": f"{MARK}-action"}, status=(200, 403)),
     "vsphere": Probe(status=OK),
     "vsphere-vcenter-act": Probe({"vcenter_id": "{vcenter}"}, method="POST", body={"action": "sync"}),
     "vsphere-inventory": Probe(query={"vcenter": "{vcenter}", "q": "DC0"}, status=OK),
