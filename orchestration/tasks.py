@@ -7,10 +7,3 @@ def advance(execution_id: str) -> None:
     from orchestration.engine.runner import advance as run
 
     run(execution_id)
-
-
-def fire_timer(trigger_id: int) -> None:
-    """Start the execution a timer trigger is due for."""
-    from orchestration.services.triggers import fire
-
-    fire(trigger_id)

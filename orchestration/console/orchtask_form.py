@@ -126,9 +126,5 @@ class Draft:
         key = "steps" if place == "Steps" else FIELDS.get(place.split(".", 1)[0], "")
         self.errors.setdefault(key, []).append(exc.message)
 
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors) or any(s.errors for s in self.steps)
-
     def chosen(self) -> set[str]:
         return {vm for s in self.steps for vm in s.vms}

@@ -11,15 +11,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from orchestration.console import features, selection
+from orchestration.console import navigation, selection
 
 
 def shell_context(request: HttpRequest, active: str) -> dict[str, Any]:
     chosen = selection.current(request)
     return {
         "nav": [
-            {"area": a, "available": features.available(a.key), "active": a.key == active}
-            for a in features.AREAS
+            {"area": a, "active": a.key == active}
+            for a in navigation.AREAS
             if not a.scope or selection.can(request, chosen.tenant, a.scope)
         ],
         "selection": chosen,

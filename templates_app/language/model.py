@@ -241,13 +241,6 @@ class TaskSpec:
             extensions={k: v for k, v in task.items() if k.startswith("X-")},
         )
 
-    def available_outputs(self) -> set[str]:
-        """Output names later tasks may reference (a loop's aggregated outputs included)."""
-        names = set(self.outputs)
-        if self.loop:
-            names |= set(self.loop.outputs)
-        return names
-
 
 @dataclass(frozen=True)
 class ParsedTemplate:

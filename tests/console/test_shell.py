@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import Client
 
 from orchestration.console import selection
-from orchestration.console.views import shell
 from orchestration.models import Membership, Project, Role, Tenant
 
 pytestmark = pytest.mark.django_db
@@ -45,17 +44,7 @@ def test_navigation_lists_every_area(operator_a, client_as):
     page = client_as(operator_a).get("/console/").content.decode()
     for label in ("Dashboard", "Templates", "Executions", "Approvals", "OrchTasks", "vSphere"):
         assert label in page
-    assert "not available yet" not in page  # every area's backend has landed
 
-
-def test_unavailable_area_says_so(operator_a):
-    """The page an area without a backend would show (none is left; the helper stays for the next one)."""
-    request = RequestFactory().get("/console/somewhere/")
-    request.user = operator_a
-    request.session = {}
-    response = shell.unavailable("orchtasks")(request)
-    assert response.status_code == 200
-    assert b"Not available yet" in response.content
 
 
 def test_switcher_only_accepts_the_users_tenants(operator_a, tenant_a, tenant_b, client_as):

@@ -1,4 +1,4 @@
-"""The parts around every page: the switcher, and areas whose backend has not landed."""
+"""The parts around every page: the tenant/project switcher."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -7,10 +7,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from orchestration.console import features, selection
+from orchestration.console import selection
 from orchestration.console.access import signed_in
 from orchestration.console.forms import SwitchForm
-from orchestration.console.pages import render_page
 
 
 def safe_next(request: HttpRequest, target: str, fallback: str = "console:dashboard") -> str:
@@ -27,16 +26,3 @@ def switch(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         selection.choose(request, form.cleaned_data["tenant"], form.cleaned_data["project"])
     return redirect(safe_next(request, form.data.get("next", "")))
-
-
-def unavailable(key: str):
-    """A page saying plainly that an area is not available yet (until its backend exists)."""
-
-    @signed_in
-    def view(request: HttpRequest, **kwargs) -> HttpResponse:
-        return render_page(
-            request, "console/unavailable.html", {"area": features.area(key)}, active=key, status=200
-        )
-
-    view.__name__ = f"{key}_unavailable"
-    return view
