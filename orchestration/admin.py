@@ -19,6 +19,7 @@ from orchestration.models import (
     TaskStatus,
     Tenant,
     TimerTrigger,
+    WaitingFor,
     is_platform_staff,
 )
 from orchestration.services import executions as execution_service
@@ -281,7 +282,7 @@ class ExecutionAdmin(TenantScopedAdmin):
         done, errors = 0, []
         for execution in queryset.filter(status=ExecutionStatus.WAITING):
             waiting = TaskExecution.objects.filter(execution=execution, status=TaskStatus.WAITING).order_by("id")
-            targets = [te.pk for te in waiting if te.extra.get("waiting_for") in APPROVABLE]
+            targets = [te.pk for te in waiting if te.extra.get("waiting_for") in WaitingFor.values]
             for te_id in targets:
                 try:
                     execution_service.notify_execution(execution, request.user, "Approve", task_execution_id=te_id,
@@ -296,7 +297,6 @@ class ExecutionAdmin(TenantScopedAdmin):
 
 # What a person can approve: an ACS::Approve task, a high-risk task awaiting
 # confirmation, a task waiting to be started by hand, a paused loop batch.
-APPROVABLE = ("approval", "confirmation", "manual", "batch")
 
 
 # ---------------------------------------------------------------------- timer triggers

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from orchestration.models import LoopMode, TaskExecution, TaskStatus
+from orchestration.models import LoopMode, TaskExecution, TaskStatus, WaitingFor
 from templates_app.language import expressions
 from templates_app.language.model import TaskSpec, count_from
 
@@ -113,7 +113,8 @@ class LoopRounds:
                 self.ex.loop_mode == LoopMode.FIRST_BATCH_PAUSE and state["batch"] == 1
             )
             if pause:
-                self.hold(parent, "batch", f"Loop {task.name}: batch {state['batch']} done; approve to continue.")
+                self.hold(parent, WaitingFor.BATCH,
+                          f"Loop {task.name}: batch {state['batch']} done; approve to continue.")
                 return
             self.fill_loop(parent, task)
             return

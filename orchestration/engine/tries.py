@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from orchestration.actions import get_action
 from orchestration.actions.base import Action
-from orchestration.models import LogType, TaskExecution, TaskStatus
+from orchestration.models import LogType, TaskExecution, TaskStatus, WaitingFor
 from templates_app.language import expressions, selectors
 from templates_app.language.model import TaskSpec
 
@@ -84,7 +84,7 @@ class TryRounds:
             te.status = TaskStatus.WAITING if result.human else TaskStatus.RUNNING
             te.wake_at = result.until
             if result.human:
-                te.extra["waiting_for"] = "approval"
+                te.extra["waiting_for"] = WaitingFor.APPROVAL
             if result.reason:
                 te.status_message = result.reason
             return

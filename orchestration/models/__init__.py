@@ -13,6 +13,7 @@ from .executions import (
     TaskExecution,
     TaskStatus,
     Trigger,
+    WaitingFor,
 )
 from .nonces import SignatureNonce
 from .orchtasks import OrchTask, OrchTaskStatus, OrchTaskStep
@@ -46,6 +47,7 @@ __all__ = [
     "SafetyCheck",
     "TaskExecution",
     "TaskStatus",
+    "WaitingFor",
     "Trigger",
     "AccessKey",
     "Membership",

@@ -13,6 +13,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .tenancy import Project, Tenant, TenantScopedQuerySet
 
@@ -45,6 +46,25 @@ class TaskStatus(models.TextChoices):
 
 
 TASK_FINISHED_STATUSES = (TaskStatus.SUCCESS, TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.SKIPPED)
+
+
+class WaitingFor(models.TextChoices):
+    """Why a Waiting task execution waits for a person (``TaskExecution.extra["waiting_for"]``)."""
+
+    APPROVAL = "approval", _("Approval")  # ACS::Approve
+    CONFIRMATION = "confirmation", _("High-risk action")  # a risky action under SafetyCheck Confirm
+    MANUAL = "manual", _("Manual start")  # Debug mode: started by hand (ExecuteTask)
+    BATCH = "batch", _("Next loop batch")  # a loop paused after its first batch
+
+    @classmethod
+    def approvals(cls) -> tuple[str, ...]:
+        """Reasons a person approves or rejects (the approvals inbox)."""
+        return (cls.APPROVAL, cls.CONFIRMATION)
+
+    @classmethod
+    def rejectable(cls, reason: str | None) -> bool:
+        """Manual starts and loop batches are continued or cancelled, not rejected."""
+        return reason in cls.approvals()
 
 
 class Mode(models.TextChoices):

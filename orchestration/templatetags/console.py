@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from django import template
 
 from orchestration.console import labels
+from orchestration.models import WaitingFor
 
 register = template.Library()
 
@@ -39,3 +40,15 @@ def epoch(value):
     if value in (None, ""):
         return None
     return datetime.fromtimestamp(int(value), tz=UTC)
+
+
+@register.filter
+def waiting_label(reason: str | None) -> str:
+    """What a waiting step waits for, in words (``{{ te.extra.waiting_for|waiting_label }}``)."""
+    return WaitingFor(reason).label if reason in WaitingFor.values else ""
+
+
+@register.filter
+def rejectable(reason: str | None) -> bool:
+    """Whether a waiting step offers Reject (approvals do; manual starts and loop batches do not)."""
+    return WaitingFor.rejectable(reason)

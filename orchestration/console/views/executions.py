@@ -24,7 +24,16 @@ from orchestration.console.pages import render_page
 from orchestration.console.run_form import RunForm
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Forbidden, InvalidParameter, NotFound, ServiceError
-from orchestration.models import Execution, ExecutionLog, ExecutionStatus, LogType, Scope, TaskExecution, TaskStatus
+from orchestration.models import (
+    Execution,
+    ExecutionLog,
+    ExecutionStatus,
+    LogType,
+    Scope,
+    TaskExecution,
+    TaskStatus,
+    WaitingFor,
+)
 from orchestration.services import executions as service
 from templates_app.services import analysis
 from templates_app.services.templates import find_template, get_version
@@ -34,7 +43,6 @@ ITEM_PAGE_SIZE = 50
 LOG_LIMIT = 500
 POLL_SECONDS = 2
 # Task executions that wait for a person to say yes or no.
-APPROVAL_REASONS = ("approval", "confirmation")
 
 
 def _executions(request: HttpRequest, scope: str = Scope.VIEW):
@@ -53,7 +61,7 @@ def waiting_for_people(request: HttpRequest):
     tenant = selection.current(request).tenant
     return (
         selection.scoped(request, TaskExecution, tenant)
-        .filter(status=TaskStatus.WAITING, extra__waiting_for__in=APPROVAL_REASONS)
+        .filter(status=TaskStatus.WAITING, extra__waiting_for__in=WaitingFor.approvals())
         .select_related("execution")
         .order_by("created_at")
     )
@@ -136,7 +144,7 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
         "graph": graph.build(parsed, runs),
         "runs": top,
         "waiting": waiting,
-        "approvable": [r for r in waiting if r.extra.get("waiting_for") in (*APPROVAL_REASONS, "manual", "batch")],
+        "approvable": [r for r in waiting if r.extra.get("waiting_for") in WaitingFor.values],
         "task_names": [t.name for t in parsed.tasks],
         "can_run": selection.can(request, execution.tenant, Scope.RUN),
         "poll_seconds": POLL_SECONDS,
