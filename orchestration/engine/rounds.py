@@ -29,6 +29,7 @@ from orchestration.models import (
     SafetyCheck,
     TaskExecution,
     TaskStatus,
+    WaitingFor,
 )
 from templates_app.language import expressions, selectors
 from templates_app.language.model import END, NEXT, ParsedTemplate, TaskSpec
@@ -211,7 +212,7 @@ class Round(TryRounds, LoopRounds):
         if te.extra.get("phase") == "starting":
             return
         if te.deadline and te.deadline <= self.now and te.status in (TaskStatus.RUNNING, TaskStatus.WAITING):
-            self._cancel_action(te, task)
+            self.cancel_action(te, task)
             self.finish_try(te, Failed(f"Timed out after {task.timeout:g} s."))
             return
         if te.wake_at is None or te.wake_at > self.now:
@@ -278,7 +279,7 @@ class Round(TryRounds, LoopRounds):
             self.touch(te)
             return
         if task.manually and not te.extra.get("released"):
-            self.hold(te, "manual", f"Task {task.name} waits to be started by hand (NotifyType ExecuteTask).")
+            self.hold(te, WaitingFor.MANUAL, f"Task {task.name} waits to be started by hand (NotifyType ExecuteTask).")
             return
         action = self.action_for(task)
         if (
@@ -286,14 +287,15 @@ class Round(TryRounds, LoopRounds):
             and action.is_high_risk()
             and not te.extra.get("confirmed")
         ):
-            self.hold(te, "confirmation", f"Task {task.name} runs high-risk action {task.action}: approve to run it.")
+            self.hold(te, WaitingFor.CONFIRMATION,
+                      f"Task {task.name} runs high-risk action {task.action}: approve to run it.")
             return
         if task.loop is not None:
             self.start_loop(te, task)
         else:
             self.start_try(te, task)
 
-    def hold(self, te: TaskExecution, reason: str, message: str) -> None:
+    def hold(self, te: TaskExecution, reason: WaitingFor, message: str) -> None:
         te.status = TaskStatus.WAITING
         te.extra["waiting_for"] = reason
         te.status_message = message
@@ -378,7 +380,7 @@ class Round(TryRounds, LoopRounds):
         for te in list(self.active.values()):
             if te.is_finished:
                 continue
-            self._cancel_action(te, self.tasks[te.task_name])
+            self.cancel_action(te, self.tasks[te.task_name])
             te.status, te.end_date, te.wake_at = TaskStatus.CANCELLED, self.now, None
             te.status_message = message
             te.extra.pop("phase", None)
@@ -389,7 +391,7 @@ class Round(TryRounds, LoopRounds):
             request_cancel(child, self.now, by=self.ex.cancel_requested_by or SYSTEM_ACTOR)
         self.finish_execution(status, message)
 
-    def _cancel_action(self, te: TaskExecution, task: TaskSpec) -> None:
+    def cancel_action(self, te: TaskExecution, task: TaskSpec) -> None:
         if te.status not in (TaskStatus.RUNNING, TaskStatus.WAITING) or "loop" in te.extra:
             return
         try:
@@ -465,10 +467,10 @@ def _waiting_reason(active, state) -> str:
     if state.get("paused"):
         return "FailurePaused"
     reasons = {te.extra.get("waiting_for") for te in active if te.status == TaskStatus.WAITING}
-    if "confirmation" in reasons or "approval" in reasons:
+    if reasons & set(WaitingFor.approvals()):
         return "WaitingForApproval"
-    if "batch" in reasons:
+    if WaitingFor.BATCH in reasons:
         return "LoopBatchPaused"
-    if "manual" in reasons:
+    if WaitingFor.MANUAL in reasons:
         return "WaitingForManualStart"
     return "WaitingForDebug" if state.get("ready") else "Waiting"

@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orchestration.authorization import SYSTEM, actor_name, require
+from orchestration.engine import operations
 from orchestration.engine.dispatch import enqueue
-from orchestration.engine.results import Done, Failed
-from orchestration.engine.rounds import Round, request_cancel
+from orchestration.engine.rounds import request_cancel
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Conflict, InvalidParameter, NotFound
 from orchestration.models import (
@@ -43,7 +43,6 @@ from templates_app.services.templates import checked_content, count_execution, g
 CLIENT_TOKEN_TTL = dt.timedelta(hours=24)
 MAX_DELETE = 100
 TAG_RESOURCE = "execution"
-NOTIFY_TYPES = ("Approve", "Reject", "ExecuteTask", "CancelTask", "CompleteExecution")
 
 
 def _choice(value: str, choices, place: str) -> str:
@@ -251,143 +250,18 @@ def notify_execution(
 ) -> Execution:
     """Approve, Reject, ExecuteTask, CancelTask or CompleteExecution, as OOS NotifyExecution."""
     require(user, execution.tenant, Scope.RUN, "running or controlling executions")
-    if notify_type not in NOTIFY_TYPES:
-        raise InvalidParameter("NotifyType", f"must be one of {', '.join(NOTIFY_TYPES)}, got {notify_type!r}")
+    operations.check_notify_type(notify_type)
     who = actor_name(user)
     with transaction.atomic():
         execution = Execution.objects.select_for_update().get(pk=execution.pk)
         if execution.is_finished:
             raise Conflict(f"execution {execution.pk} is {execution.status}", code="InvalidStatus.Execution")
-        now = timezone.now()
-        round_ = Round(execution, now, defer_external=True)
-        record = {"type": notify_type, "by": who, "note": note, "at": now.isoformat()}
-        handler = _NOTIFY_HANDLERS[notify_type]
-        handler(round_, execution, record, task_execution_id=task_execution_id, task_name=task_name,
-                loop_item=loop_item, parameters=parameters, execution_status=execution_status)
-        round_.log(f"{notify_type} by {who}" + (f": {note}" if note else "") + ".")
-        round_.run_after_result()
-        round_.commit()
-        Execution.objects.filter(pk=execution.pk).update(wake_at=now)
+        operations.notify(execution, notify_type, by=who, note=note, task_execution_id=task_execution_id,
+                          task_name=task_name, loop_item=loop_item, parameters=parameters,
+                          execution_status=execution_status)
     enqueue(execution.pk)
     execution.refresh_from_db()
     return execution
-
-
-def _target(round_: Round, task_execution_id, task_name, loop_item, statuses) -> TaskExecution:
-    candidates = [te for te in round_.active.values() if te.status in statuses]
-    if task_execution_id:
-        candidates = [te for te in candidates if te.id == task_execution_id]
-    if task_name:
-        candidates = [te for te in candidates if te.task_name == task_name]
-    if loop_item is not None:
-        candidates = [te for te in candidates if te.loop_item == loop_item]
-    if not candidates:
-        what = task_execution_id or task_name or "any task"
-        raise Conflict(f"no task execution waiting for this notification ({what})", code="InvalidStatus.Task")
-    return sorted(candidates, key=lambda te: te.id)[0]
-
-
-def _approve(round_: Round, execution, record, *, task_execution_id, task_name, loop_item, **_):
-    if round_.state.get("paused") and not (task_execution_id or task_name):
-        _resume_after_failure(round_, record)
-        return
-    te = _target(round_, task_execution_id, task_name, loop_item, (TaskStatus.WAITING,))
-    task = round_.tasks[te.task_name]
-    te.extra.setdefault("notifications", []).append(record)
-    reason = te.extra.get("waiting_for")
-    if reason == "approval":
-        round_.apply_result(te, task, Done({"Approved": True, "ApprovedBy": record["by"], "Note": record["note"]}))
-    elif reason == "confirmation":
-        te.extra["confirmed"] = True
-        _release(round_, te, now=round_.now)
-    elif reason == "manual":
-        te.extra["released"] = True
-        _release(round_, te, now=round_.now)
-    elif reason == "batch":
-        te.status, te.wake_at = TaskStatus.RUNNING, round_.now
-        te.extra.pop("waiting_for", None)
-        round_.touch(te)
-
-
-def _release(round_: Round, te: TaskExecution, now) -> None:
-    te.status, te.wake_at = TaskStatus.PENDING, now
-    te.extra.pop("waiting_for", None)
-    round_.touch(te)
-
-
-def _reject(round_: Round, execution, record, *, task_execution_id, task_name, loop_item, **_):
-    te = _target(round_, task_execution_id, task_name, loop_item, (TaskStatus.WAITING,))
-    te.extra.setdefault("notifications", []).append(record)
-    message = f"Rejected by {record['by']}" + (f": {record['note']}" if record["note"] else "")
-    if "loop" in te.extra:
-        te.extra["loop"]["failed"] = te.extra["loop"]["max_errors"] + 1
-    round_.finish_try(te, Failed(message, retryable=False))
-
-
-def _execute_task(round_: Round, execution, record, *, task_name, parameters, task_execution_id, **_):
-    if parameters:
-        merged = {**execution.parameters, **parameters}
-        try:
-            execution.parameters = resolve_parameters(round_.parsed.parameters, merged)
-        except ParametersInvalid as exc:
-            problems = [str(p) for p in exc.problems]
-            raise InvalidParameter("Parameters", "; ".join(problems), detail=problems) from exc
-    if task_name and task_name not in round_.tasks:
-        raise InvalidParameter("TaskName", f"the template has no task {task_name!r}")
-    if round_.state.get("paused"):
-        _resume_after_failure(round_, record, retry=True)
-        return
-    manual = [te for te in round_.active.values() if te.extra.get("waiting_for") == "manual"]
-    if manual and (task_execution_id or task_name or len(manual) == 1):
-        te = _target(round_, task_execution_id, task_name, None, (TaskStatus.WAITING,))
-        te.extra["released"] = True
-        _release(round_, te, now=round_.now)
-        return
-    if execution.mode != Mode.DEBUG:
-        raise Conflict("ExecuteTask needs a Debug execution, a paused one or a task waiting to be started by hand",
-                       code="InvalidStatus.Execution")
-    round_.state["debug_release"] = task_name or True
-
-
-def _resume_after_failure(round_: Round, record, retry: bool = False) -> None:
-    te_id = round_.state.pop("paused")
-    te = TaskExecution.objects.get(pk=te_id)
-    task = round_.tasks[te.task_name]
-    if retry:
-        round_.state["ready"].insert(0, task.name)
-    else:  # go on as if the failure had taken the task's OnError route
-        round_.route(task, task.on_error, False)
-
-
-def _cancel_task(round_: Round, execution, record, *, task_execution_id, task_name, loop_item, **_):
-    te = _target(
-        round_, task_execution_id, task_name, loop_item, (TaskStatus.RUNNING, TaskStatus.WAITING, TaskStatus.PENDING)
-    )
-    task = round_.tasks[te.task_name]
-    round_._cancel_action(te, task)
-    te.status, te.end_date, te.wake_at = TaskStatus.CANCELLED, round_.now, None
-    te.status_message = f"Cancelled by {record['by']}."
-    te.extra.pop("phase", None)
-    round_.touch(te)
-    round_.on_task_finished(te, task)
-
-
-def _complete(round_: Round, execution, record, *, execution_status, **_):
-    status = execution_status or ExecutionStatus.SUCCESS
-    if status not in (ExecutionStatus.SUCCESS, ExecutionStatus.FAILED, ExecutionStatus.CANCELLED):
-        raise InvalidParameter("ExecutionStatus", "must be Success, Failed or Cancelled")
-    round_.state.pop("paused", None)
-    note = f" {record['note']}" if record["note"] else ""
-    round_.state["finish"] = [status, f"Completed by {record['by']}.{note}"]
-
-
-_NOTIFY_HANDLERS = {
-    "Approve": _approve,
-    "Reject": _reject,
-    "ExecuteTask": _execute_task,
-    "CancelTask": _cancel_task,
-    "CompleteExecution": _complete,
-}
 
 
 # ---------------------------------------------------------------------- re-run
@@ -414,37 +288,12 @@ def rerun_execution(execution: Execution, user, *, failed_items_only: bool = Tru
         if failed is None:
             raise Conflict("the execution has no failed task to resume from", code="InvalidStatus.Execution")
         now = timezone.now()
-        state = execution.state
-        state.pop("failed", None)
-        state["done"].pop(failed.task_name, None)
-        loop = failed.extra.get("loop")
-        if loop is not None and failed_items_only:
-            _reopen_loop(execution, failed, loop, now)
-        elif failed.child_execution_id and failed.child_execution.status == ExecutionStatus.FAILED:
-            rerun_execution(failed.child_execution, None, failed_items_only=failed_items_only)
-            failed.status, failed.end_date, failed.wake_at = TaskStatus.RUNNING, None, None
-            failed.save(update_fields=["status", "end_date", "wake_at", "updated_at"])
-        else:
-            state["ready"] = [failed.task_name]
-        execution.state = state
-        execution.status, execution.status_message, execution.end_date = ExecutionStatus.RUNNING, "", None
-        execution.wake_at = now
-        execution.save()
+        child = operations.reopen_from_failure(execution, failed, now, failed_items_only=failed_items_only)
+        if child is not None:  # the failure is inside a nested template: re-run that part too
+            rerun_execution(child, SYSTEM, failed_items_only=failed_items_only)
         who = actor_name(user)
         ExecutionLog.objects.create(
             execution=execution, created_at=now, message=f"Re-run from failed task {failed.task_name} by {who}."
         )
     enqueue(execution.pk)
     return execution
-
-
-def _reopen_loop(execution: Execution, parent: TaskExecution, loop: dict, now) -> None:
-    failed_indices = sorted(
-        TaskExecution.objects.filter(parent_task_execution=parent, status=TaskStatus.FAILED)
-        .values_list("loop_index", flat=True)
-    )
-    loop["retry"] = list(failed_indices)
-    loop["failed"] = 0
-    parent.status, parent.end_date, parent.wake_at, parent.status_message = TaskStatus.RUNNING, None, now, ""
-    parent.extra["loop"] = loop
-    parent.save(update_fields=["status", "end_date", "wake_at", "status_message", "extra", "updated_at"])

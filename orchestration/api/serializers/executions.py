@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orchestration.api.fields import TenantField
+from orchestration.engine.operations import NOTIFY_TYPES
 from orchestration.models import (
     Execution,
     ExecutionLog,
@@ -18,7 +19,7 @@ from orchestration.models import (
     TimerTrigger,
 )
 from orchestration.services import tags as tag_service
-from orchestration.services.executions import NOTIFY_TYPES, TAG_RESOURCE
+from orchestration.services.executions import TAG_RESOURCE
 from templates_app.models import Template
 
 TAGS_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}}
@@ -47,7 +48,7 @@ class ExecutionTagsField(serializers.Field):
 
 
 class ExecutionSerializer(serializers.ModelSerializer):
-    """An execution as listed and fetched (the seed's ``Execution`` shape, in snake_case)."""
+    """An execution as listed and fetched (Alibaba OOS's ``Execution`` shape, in snake_case)."""
 
     is_parent = serializers.SerializerMethodField(help_text="Whether the execution has child executions.")
     tags = ExecutionTagsField()

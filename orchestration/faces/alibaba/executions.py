@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef
 
+from orchestration.engine.operations import NOTIFY_TYPES
 from orchestration.faces.lookups import find_execution
 from orchestration.faces.paging import page
 from orchestration.models import Execution, ExecutionLog, ExecutionStatus, Scope, TaskExecution, TaskStatus
@@ -94,7 +95,7 @@ def notify_execution(call: Call) -> dict[str, Any]:
     service.notify_execution(
         execution,
         call.caller.user,
-        p.str("NotifyType", required=True, choices=service.NOTIFY_TYPES),
+        p.str("NotifyType", required=True, choices=NOTIFY_TYPES),
         task_execution_id=p.str("TaskExecutionId"),
         task_name=p.str("TaskName"),
         loop_item=_loop_item(execution, p.str("LoopItem")),
