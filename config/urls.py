@@ -29,7 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api-auth/", include("rest_framework.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("v1/vsphere/", include("vsphere.api.urls")),  # seed 003 task lists
+    path("v1/vsphere/", include("vsphere.api.urls")),  # the vSphere task-list API
     path("console/", include("orchestration.console.urls")),
     path("", include("orchestration.faces.urls")),  # Alibaba/UCloud RPC at /, Baidu OOS
 ]

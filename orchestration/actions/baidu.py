@@ -1,4 +1,4 @@
-"""Baidu OOS operators (seed 002) registered so converted Baidu templates validate.
+"""Baidu OOS operators  registered so converted Baidu templates validate.
 
 Baidu templates name operators such as ``BCE::BCC::StopInstance`` with properties
 ``instances: [{instanceId}]``. The converter keeps the operator name (so the round trip

@@ -2,7 +2,7 @@
 template, and calls to this service's own read API.
 
 These mirror the Alibaba OOS built-ins of the same name so existing templates keep
-working; property names follow the OOS documentation (and seed 004's ListActions
+working; property names follow the OOS documentation (and the ListActions
 example for ``ACS::Notify``'s ``WebHook`` block).
 """
 
@@ -416,7 +416,7 @@ class ExecuteAPI(_ReadCallAction):
 
 @register
 class ExecuteApiAlias(ExecuteAPI):
-    """``ACS::ExecuteApi`` — the spelling seed 004's ValidateTemplateContent example uses."""
+    """``ACS::ExecuteApi`` — the spelling of the ValidateTemplateContent example in Alibaba's API document."""
 
     name = "ACS::ExecuteApi"
 

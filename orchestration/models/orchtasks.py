@@ -1,4 +1,4 @@
-"""Orchestration tasks (seed 000, UCloudStack ``OrchTask``): saved batch operations on VMs.
+"""Orchestration tasks (UCloudStack's ``OrchTask`` API): saved batch operations on VMs.
 
 An OrchTask names a task type (``StartInOrder``…), the resource type it acts on and
 ordered steps, each a delay and a set of resources. Operating it starts an ordinary

@@ -65,7 +65,7 @@ def epoch(moment: datetime | None) -> int:
 
 @dataclass
 class RunRecord:
-    """``Execution`` of the seed: the latest result of a task, or of one resource."""
+    """The UCloud-style ``Execution`` field: the latest result of a task, or of one resource."""
 
     result: str = ""
     message: str = ""

@@ -1,6 +1,6 @@
 """OrchTask steps and conditions: parsing, checking against the inventory, resolving.
 
-A step is ``{"order", "delay", "resourceIDs"}`` (seed 000 sends each as a JSON string);
+A step is ``{"order", "delay", "resourceIDs"}`` (the UCloud-style API sends each as a JSON string);
 a ``Condition`` selects the VMs of a task that lists no steps (see :mod:`.orchtasks`).
 Resources are checked against, and resolved in, the tenant's synced inventory of the
 task's region.
@@ -34,7 +34,7 @@ def step_task_name(step: StepSpec) -> str:
 
 
 def parse_steps(raw: Sequence[Any] | None) -> list[StepSpec]:
-    """``Steps`` as the seed sends them: strings of JSON ``{"order", "delay", "resourceIDs"}``."""
+    """``Steps`` as the UCloud-style API sends them: strings of JSON ``{"order", "delay", "resourceIDs"}``."""
     if raw is None:
         return []
     if isinstance(raw, str | dict):

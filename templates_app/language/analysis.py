@@ -1,7 +1,7 @@
 """Risk and permission analysis of a template, nested templates included.
 
 ``risky_tasks`` answers ListExecutionRiskyTasks and ``execution_policy`` answers
-GenerateExecutionPolicy, in seed 004's shapes. Nested templates (``ACS::Template``) are
+GenerateExecutionPolicy, in Alibaba OOS's shapes. Nested templates (``ACS::Template``) are
 looked up through ``resolve_nested`` so this module stays free of the database; a name
 that cannot be resolved (or is an expression) is skipped, and recursion stops at
 templates already on the path, so a self-nesting template cannot loop forever.
@@ -61,7 +61,7 @@ def risky_tasks(
 
     One entry per risky task; ``Task`` is the task path from the root template
     (``["parenttask1", "childtask2"]``) and ``Template`` the templates along it, root
-    first, as in the seed's example. Sorted by Service, API, then path.
+    first, as in Alibaba's example. Sorted by Service, API, then path.
     """
     found: list[dict[str, Any]] = []
 
@@ -78,7 +78,7 @@ def execution_policy(
     parsed: ParsedTemplate, resolve_nested: NestedResolver, template_name: str = ""
 ) -> dict[str, Any]:
     """The policy an execution needs: ``{"Version": "1", "Statement": [{"Effect": "Allow",
-    "Action": [...], "Resource": "*"}]}`` (seed 004's Policy), permissions sorted."""
+    "Action": [...], "Resource": "*"}]}`` (Alibaba OOS's Policy), permissions sorted."""
     permissions: set[str] = set()
 
     def visit(action: Any, task: Any, here: list[str], templates: list[str]) -> None:

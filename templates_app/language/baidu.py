@@ -1,4 +1,4 @@
-"""Baidu OOS operator templates (seed 002) <-> the internal OOS-2019-06-01 form.
+"""Baidu OOS operator templates  <-> the internal OOS-2019-06-01 form.
 
 Mapping (Baidu → internal), chosen so :func:`to_baidu` restores the original exactly:
 

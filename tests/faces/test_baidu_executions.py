@@ -21,7 +21,7 @@ from .test_baidu import oos, server_error
 
 _keys = count()
 
-# The seed's detail, key for key (bce-python-sdk hands attributes over in snake_case).
+# Baidu's documented detail, key for key (bce-python-sdk hands attributes over in snake_case).
 DETAIL_KEYS = {"id", "template", "created_timestamp", "updated_timestamp", "finished_timestamp", "state",
                "properties", "tasks", "tags", "trigger"}
 TEMPLATE_KEYS = {"name", "type", "tags", "linear", "links", "operators", "properties"}
@@ -232,8 +232,8 @@ def test_execution_errors(server, client, operator, outsider, viewer, tenant):
     assert oos(server, viewer.key_id, viewer.secret).get_execution_detail(execution_id).result.id == execution_id
 
 
-def test_raw_envelope_matches_the_seed(client):
-    """The JSON itself (not the SDK's objects): camelCase keys in the order seed 002 shows them."""
+def test_raw_envelope_matches_the_documented_one(client):
+    """The JSON itself (not the SDK's objects): camelCase keys in the order Baidu's API document shows them."""
     execution_id = client.create_execution(TemplateModel("raw", operators=[op("only", "Test::Record")])).result.id
     drive(execution_id)
 

@@ -1,4 +1,4 @@
-"""Huawei AOM ListWorkflow (seed 001) through the official ``huaweicloudsdkaom`` client.
+"""Huawei AOM ListWorkflow  through the official ``huaweicloudsdkaom`` client.
 
 The client signs with SDK-HMAC-SHA256 (``huaweicloudsdkcore``) and posts the query to
 ``/v1/{project_id}/cms/workflow-list`` of the live server; orchestration tasks come

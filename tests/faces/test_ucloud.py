@@ -1,4 +1,4 @@
-"""The UCloud-style OrchTask actions (seed 000) through the official ``ucloud-sdk-python3`` client.
+"""The UCloud-style OrchTask actions through the official ``ucloud-sdk-python3`` client.
 
 ``ucloud.client.Client(...).invoke(action, args)`` signs with the SDK's own SHA1 scheme
 and posts a form to the live server; executions are advanced in-process (``drive``).

@@ -193,7 +193,7 @@ def test_wait_for_a_live_power_state_through_execute_api(vcenter, tenant_a, oper
 
 
 def test_baidu_bcc_operators_run_as_vm_actions(vcenter, tenant_a, operator_a):
-    """A Baidu inline template (seed 002's StopInstance with instanceId) runs on vSphere VMs."""
+    """A Baidu inline template (Baidu's StopInstance with instanceId) runs on vSphere VMs."""
     from templates_app.language.baidu import from_baidu
 
     sync_vcenter(vcenter)

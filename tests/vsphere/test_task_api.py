@@ -1,4 +1,4 @@
-"""The seed 003 task-list endpoints: envelope, paging, filtering, references, errors, tenant scoping."""
+"""The vSphere task-list endpoints: envelope, paging, filtering, references, errors, tenant scoping."""
 from __future__ import annotations
 
 import logging

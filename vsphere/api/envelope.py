@@ -1,4 +1,4 @@
-"""The task-list API's envelope (seed 003): ``{scode, desc, message, message_cn, stack, data}``.
+"""The task-list API's envelope : ``{scode, desc, message, message_cn, stack, data}``.
 
 ``scode`` 0 is success; errors carry a non-zero ``scode``, an English ``message`` and a
 Chinese ``message_cn``, with a matching HTTP status.

@@ -1,21 +1,16 @@
-"""The three task-list endpoints of seed 003 under ``/v1/vsphere/task/``.
+"""The three vSphere task-list endpoints under ``/v1/vsphere/task/`` (the vSphere task API's wire format).
 
-Authentication: session or DRF token (the native API's classes). Signed access-key
-authentication plugs in through ``settings.VSPHERE_TASK_API_AUTHENTICATION`` (a list of
-DRF authentication class paths, tried before the defaults) once that face exists.
+Authentication: session or DRF token (the native API's classes).
 Every outcome, including a missing login, a bad parameter or an unexpected error, is
-answered in the seed's envelope.
+answered in the task-list API's envelope.
 """
 from __future__ import annotations
 
 import logging
 import uuid
 
-from django.conf import settings
-from django.utils.module_loading import import_string
 from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from orchestration import paging_parameters
@@ -30,13 +25,8 @@ from . import envelope
 logger = logging.getLogger(__name__)
 
 
-def authentication_classes() -> list:
-    extra = [import_string(path) for path in getattr(settings, "VSPHERE_TASK_API_AUTHENTICATION", [])]
-    return [*extra, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
-
-
 def task_item(task: VSphereTask, english: bool) -> dict:
-    """One task in the seed's list shape."""
+    """One task in the task-list API's list shape."""
     return {
         "key": task.key,
         "task_reference": task.task_reference,
@@ -66,10 +56,7 @@ class TaskListView(APIView):
 
     permission_classes = [IsAuthenticated]
     http_method_names = ["get", "head", "options"]
-    schema = None  # documented by the seed, not the native API's OpenAPI
-
-    def get_authenticators(self):
-        return [cls() for cls in authentication_classes()]
+    schema = None  # documented by its own API document, not the native OpenAPI
 
     # -- parameters -----------------------------------------------------------------
     def vcenter(self) -> VCenter:
@@ -83,14 +70,14 @@ class TaskListView(APIView):
         return vcenter
 
     def paging(self) -> tuple[int, int]:
-        """``page_num`` from 0; ``page_size`` up to 1000, where 0 (the seed's documented default) means 50."""
+        """``page_num`` from 0; ``page_size`` up to 1000, where 0 (the documented default) means 50."""
         query = self.request.query_params
         return (paging_parameters.page_number(query.get("page_num"), "page_num", first=0),
                 paging_parameters.int_parameter(query.get("page_size"), "page_size", minimum=0,
                                                 maximum=task_queries.MAX_PAGE_SIZE, default=0))
 
     def english(self) -> bool:
-        """Names in English when asked (``lang=en`` or an English Accept-Language); Chinese otherwise, as the seed."""
+        """Names in English when asked (``lang=en`` or an English Accept-Language); Chinese otherwise, as documented."""
         lang = self.request.query_params.get("lang") or self.request.headers.get("Accept-Language", "")
         return lang.lower().startswith("en")
 

@@ -1,4 +1,4 @@
-"""Seed 003 routes, mounted by ``config/urls.py`` at ``/v1/vsphere/``."""
+"""The vSphere task-list API's routes, mounted by ``config/urls.py`` at ``/v1/vsphere/``."""
 from django.urls import path
 
 from .task_views import ResourceTaskList, RootRecentTaskList, RootTaskList

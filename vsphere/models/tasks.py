@@ -1,4 +1,4 @@
-"""vSphere tasks synced from each vCenter, in the fields of the task-list API (seed 003)."""
+"""vSphere tasks synced from each vCenter, in the fields of the task-list API ."""
 from __future__ import annotations
 
 from django.db import models

@@ -1,6 +1,6 @@
-"""TaskInfo → the seed's JSON (``Key``, ``Task: {Type, Value}``, …) and row values.
+"""TaskInfo → the task-list API's JSON (``Key``, ``Task: {Type, Value}``, …) and row values.
 
-Field names are the vSphere API's, capitalised as in the seed; morefs become
+Field names are the vSphere API's, capitalised as in the task-list API; morefs become
 ``{"Type", "Value"}`` and datetimes RFC 3339 UTC strings with ``Z``; times in the row
 columns are epoch seconds.
 """
@@ -93,7 +93,7 @@ _ManagedObject = VmomiSupport.ManagedObject
 
 
 def seed_json(info) -> dict[str, Any]:
-    """The raw TaskInfo as the seed shows it (every field present).
+    """The raw TaskInfo as the task-list API shows it (every field present).
 
     Hand-written for the TaskInfo fields (the generic pyVmomi walk cost more than the
     rest of the sync together); the output is identical to ``seed_json_generic``.

@@ -1,4 +1,4 @@
-"""Queries behind the task-list API (seed 003): which tasks, in which order, one page.
+"""Queries behind the task-list API : which tasks, in which order, one page.
 
 Everything here is a single indexed query on ``VSphereTask`` (plus one inventory lookup
 for a ``reference``); no HTTP, so other faces can reuse it.

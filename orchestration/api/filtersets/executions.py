@@ -1,4 +1,4 @@
-"""Filters of executions, task executions and logs (the seed's ListExecutions & co.)."""
+"""Filters of executions, task executions and logs (Alibaba OOS's ListExecutions & co.)."""
 from __future__ import annotations
 
 import json

@@ -1,7 +1,7 @@
 """Orchestration tasks on the native API: read shapes with live results, and write inputs.
 
 Writes go through :mod:`orchestration.services.orchtasks` (the same step rules as the
-UCloud-style face); steps are given as objects or as the seed's JSON strings.
+UCloud-style face); steps are given as objects or as the UCloud-style API's JSON strings.
 """
 from __future__ import annotations
 

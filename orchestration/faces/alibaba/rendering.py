@@ -1,4 +1,4 @@
-"""Answers in JSON (the default) or, with ``Format=XML``, in the seed's XML shape.
+"""Answers in JSON (the default) or, with ``Format=XML``, in Alibaba's XML shape.
 
 XML follows Alibaba's conventions: the root is ``<{Action}Response>`` (``<Error>`` for
 errors); a list repeats its parent element once per item (``<Templates>…</Templates>

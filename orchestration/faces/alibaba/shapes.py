@@ -1,4 +1,4 @@
-"""Objects in the wire shapes of Alibaba OOS 2019-06-01 (seed 004)."""
+"""Objects in the wire shapes of Alibaba OOS 2019-06-01 ."""
 from __future__ import annotations
 
 import json

@@ -1,6 +1,6 @@
-"""An execution in the wire shape of Baidu OOS ``GET /v2/execution`` (seed 002).
+"""An execution in the wire shape of Baidu OOS ``GET /v2/execution`` .
 
-Key for key as the seed answers it: ``id, template, createdTimestamp, updatedTimestamp,
+Key for key as Baidu answers it: ``id, template, createdTimestamp, updatedTimestamp,
 finishedTimestamp, state, properties, tasks, tags, trigger`` (timestamps in epoch ms).
 ``template`` is the snapshot the execution runs, its operators completed with the
 values the engine applies. One entry of ``tasks`` per task execution row (a re-run

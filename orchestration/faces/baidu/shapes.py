@@ -1,4 +1,4 @@
-"""Objects in the wire shapes of Baidu OOS (seed 002): templates and operators (executions: ``execution_shapes``)."""
+"""Objects in the wire shapes of Baidu OOS : templates and operators (executions: ``execution_shapes``)."""
 from __future__ import annotations
 
 from typing import Any

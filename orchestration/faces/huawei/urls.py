@@ -1,4 +1,4 @@
-"""Routes of the Huawei AOM face (seed 001)."""
+"""Routes of the Huawei AOM face ."""
 from django.urls import path
 
 from .views import list_workflow

@@ -1,4 +1,4 @@
-"""Huawei AOM ``ListWorkflow`` (seed 001): ``POST /v1/{project_id}/cms/workflow-list``.
+"""Huawei AOM ``ListWorkflow`` : ``POST /v1/{project_id}/cms/workflow-list``.
 
 Every orchestration task of the caller's tenant is a workflow of type ``manual``
 built from the task and its generated template (one node per template task). The

@@ -1,4 +1,4 @@
-"""The six OrchTask actions of seed 000, as thin translations to ``services.orchtasks``."""
+"""The six OrchTask actions of the UCloud-style API, as thin translations to ``services.orchtasks``."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""The UCloud-style action API (seed 000): ``POST /`` with ``Action``, ``PublicKey``, ``Signature``.
+"""The UCloud-style action API: ``POST /`` with ``Action``, ``PublicKey``, ``Signature``.
 
 Form-encoded (as ``ucloud-sdk-python3`` sends it) or a JSON body. Success is
 ``{"RetCode": 0, "Action": "<Action>Response", …}``; errors are in ``errors.py``.
