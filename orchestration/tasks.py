@@ -1,9 +1,9 @@
 """django-q2 entry points (and nothing else)."""
 from __future__ import annotations
 
+from orchestration.engine import runner
+
 
 def advance(execution_id: str) -> None:
     """Advance one execution as far as it can go now."""
-    from orchestration.engine.runner import advance as run
-
-    run(execution_id)
+    runner.advance(execution_id)

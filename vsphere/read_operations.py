@@ -11,6 +11,9 @@ from typing import Any
 
 from orchestration.actions.api_calls import read_operation
 from vsphere.models import InventoryObject, VCenter
+from vsphere.services import connection
+from vsphere.services.faults import VSphereError
+from vsphere.services.vm_operations import resolve_targets
 
 
 def vm_summary(vm: InventoryObject) -> dict[str, Any]:
@@ -44,8 +47,6 @@ def tenant_vcenters(tenant_id: int, parameters: dict[str, Any]):
 def select_vms(tenant_id: int, selection: dict[str, Any], *, include_templates: bool = False) -> list[InventoryObject]:
     """The VMs a selection (``VMIds``, ``VMNames``, ``NamePattern``, ``Folder``, ``Tag``,
     optionally ``VCenterId``/``RegionId``) picks among the tenant's vCenters' inventory."""
-    from vsphere.services.vm_operations import resolve_targets
-
     return resolve_targets(
         tenant_vcenters(tenant_id, selection),
         vm_ids=selection.get("VMIds"),
@@ -65,9 +66,6 @@ def describe_vms(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
 @read_operation("VSphere", "DescribeVMPowerState")
 def describe_vm_power_state(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
     """Live power state of one VM (``VMId``), read from its vCenter now, not from the last sync."""
-    from vsphere.services import connection
-    from vsphere.services.faults import VSphereError
-
     vm_id = parameters.get("VMId")
     vm = InventoryObject.objects.filter(vcenter__in=tenant_vcenters(tenant_id, parameters), moref=vm_id).first()
     if vm is None:

@@ -3,13 +3,17 @@
 Each is a function of the execution's tenant and the call's ``Parameters`` that
 returns a JSON-able answer, shaped like the matching OOS/vSphere API answer so
 ValueSelectors written for the cloud keep working. Other apps add theirs with
-:func:`read_operation`. Imports of Django models happen inside the functions: the
-catalog itself stays importable without Django.
+:func:`read_operation` (``vsphere.read_operations``, from its app's ``ready()``).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from django.db.models import Q
+
+from orchestration.models import Execution
+from templates_app.models import ShareType, Template
 
 ReadOperation = Callable[[int, dict[str, Any]], Any]
 _OPERATIONS: dict[tuple[str, str], ReadOperation] = {}
@@ -47,8 +51,6 @@ def _execution_row(execution) -> dict[str, Any]:
 @read_operation("OOS", "GetExecution")
 @read_operation("OOS", "ListExecutions")
 def list_executions(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
-    from orchestration.models import Execution
-
     rows = Execution.objects.filter(tenant_id=tenant_id)
     if parameters.get("ExecutionId"):
         rows = rows.filter(pk=parameters["ExecutionId"])
@@ -62,10 +64,6 @@ def list_executions(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any
 
 @read_operation("OOS", "ListTemplates")
 def list_templates(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
-    from django.db.models import Q
-
-    from templates_app.models import ShareType, Template
-
     rows = Template.objects.filter(Q(tenant_id=tenant_id) | Q(share_type=ShareType.PUBLIC))
     if parameters.get("TemplateName"):
         rows = rows.filter(name__icontains=parameters["TemplateName"])

@@ -11,15 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from django.utils import timezone
+
+from orchestration.engine import results
+from orchestration.engine.rounds import request_cancel
+from orchestration.models import Execution, ExecutionStatus
+from orchestration.services.executions import start_child_execution
+from orchestration.services.webhooks import WebhookError, longest_call_seconds, send, send_later
+from templates_app.language import selectors
+from templates_app.language.durations import parse_duration
+from templates_app.language.expressions import truthy
+
+from . import api_calls
 from .base import Action
 from .registry import register
-
-
-def _results():
-    """The engine's result types (imported lazily: the catalog loads without Django)."""
-    from orchestration.engine import results
-
-    return results
 
 ISO8601_DURATION = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
 
@@ -80,19 +85,17 @@ class Sleep(Action):
     }
 
     def start(self, ctx):
-        from templates_app.language.durations import parse_duration
-
         seconds = parse_duration(ctx.properties["Duration"])
         if seconds <= 0:
-            return _results().Done({})
+            return results.Done({})
         until = ctx.now + dt.timedelta(seconds=seconds)
         ctx.state["until"] = until.isoformat()
         ctx.log(f"Sleeping {seconds:g} s, until {until:%Y-%m-%d %H:%M:%S} UTC.")
-        return _results().Wait(until=until)
+        return results.Wait(until=until)
 
     def poll(self, ctx):
         until = dt.datetime.fromisoformat(ctx.state["until"])
-        return _results().Done({}) if ctx.now >= until else _results().Wait(until=until)
+        return results.Done({}) if ctx.now >= until else results.Wait(until=until)
 
     def cancel(self, ctx):
         return None
@@ -117,10 +120,6 @@ _WAIT_SCHEMA = {
 
 def _check_property(ctx) -> tuple[str, Any]:
     """Call the read API and classify the selected value: desired, stop, or not yet."""
-    from templates_app.language import selectors
-
-    from . import api_calls
-
     props = ctx.properties
     answer = api_calls.call(props.get("Service", "OOS"), props["API"], ctx.execution.tenant_id, props.get("Parameters"))
     value = selectors.select(props["PropertySelector"], answer, "Json")
@@ -156,7 +155,7 @@ class WaitFor(_ReadCallAction):
         return self.poll(ctx)
 
     def poll(self, ctx):
-        r = _results()
+        r = results
         verdict, value = _check_property(ctx)
         ctx.state["polls"] = ctx.state.get("polls", 0) + 1
         selector = ctx.properties["PropertySelector"]
@@ -182,7 +181,7 @@ class CheckFor(_ReadCallAction):
     properties_schema = _WAIT_SCHEMA
 
     def start(self, ctx):
-        r = _results()
+        r = results
         verdict, value = _check_property(ctx)
         if verdict == "desired":
             return r.Done({"Value": value})
@@ -238,15 +237,13 @@ class Choice(Action):
 
     def start(self, ctx):
         """Choices' When values arrive rendered; the first true one picks the next task."""
-        from templates_app.language.expressions import truthy
-
         for choice in ctx.properties.get("Choices", []):
             if truthy(choice.get("When")):
                 ctx.log(f"Choice: going to {choice['NextTask']}.")
-                return _results().Done({"NextTask": choice["NextTask"]}, next_task=choice["NextTask"])
+                return results.Done({"NextTask": choice["NextTask"]}, next_task=choice["NextTask"])
         default = ctx.properties["DefaultTask"]
         ctx.log(f"Choice: no condition held, going to {default}.")
-        return _results().Done({"NextTask": default}, next_task=default)
+        return results.Done({"NextTask": default}, next_task=default)
 
 
 @register
@@ -275,15 +272,13 @@ class Approve(Action):
         """Wait for a person. A configured web hook is told, from a worker, after the commit."""
         hook = ctx.properties.get("WebHook")
         if ctx.properties.get("NotifyType") == "WebHook" and hook:
-            from orchestration.services.webhooks import send_later
-
             send_later(hook, {"ExecutionId": ctx.execution.id, "TaskExecutionId": ctx.task_execution.id,
                               "Message": ctx.properties.get("Message", ""), "Event": "ApprovalRequested"})
         message = ctx.properties.get("Message") or "Waiting for approval."
-        return _results().Wait(until=None, reason=message, human=True)
+        return results.Wait(until=None, reason=message, human=True)
 
     def poll(self, ctx):
-        return _results().Wait(until=None, reason="Waiting for approval.", human=True)
+        return results.Wait(until=None, reason="Waiting for approval.", human=True)
 
     def cancel(self, ctx):
         return None
@@ -301,19 +296,15 @@ class Notify(Action):
 
     @classmethod
     def call_seconds(cls, properties: dict[str, Any]) -> float:
-        from orchestration.services.webhooks import longest_call_seconds
-
         return longest_call_seconds(properties.get("WebHook") or {})
 
     def start(self, ctx):
-        from orchestration.services.webhooks import WebhookError, send
-
         try:
             answer = send(ctx.properties["WebHook"])
         except WebhookError as exc:
-            return _results().Failed(str(exc))
+            return results.Failed(str(exc))
         ctx.log(f"Web hook answered {answer['StatusCode']}.")
-        return _results().Done(answer)
+        return results.Done(answer)
 
     def cancel(self, ctx):
         return None
@@ -351,8 +342,6 @@ class NestedTemplate(Action):
     }
 
     def start(self, ctx):
-        from orchestration.services.executions import start_child_execution
-
         child = start_child_execution(
             ctx.execution,
             ctx.task_execution,
@@ -362,12 +351,10 @@ class NestedTemplate(Action):
         )
         ctx.state["child"] = child.id
         ctx.log(f"Started child execution {child.id} of {child.template_name}.")
-        return _results().Wait(until=None, reason=f"Waiting for child execution {child.id}.")
+        return results.Wait(until=None, reason=f"Waiting for child execution {child.id}.")
 
     def poll(self, ctx):
-        from orchestration.models import Execution, ExecutionStatus
-
-        r = _results()
+        r = results
         child = Execution.objects.filter(pk=ctx.state.get("child")).first()
         if child is None:
             return r.Failed("The child execution was deleted.", retryable=False)
@@ -378,11 +365,6 @@ class NestedTemplate(Action):
         return r.Wait(until=None, reason=f"Waiting for child execution {child.id}.")
 
     def cancel(self, ctx):
-        from django.utils import timezone
-
-        from orchestration.engine.rounds import request_cancel
-        from orchestration.models import Execution
-
         child = Execution.objects.filter(pk=ctx.state.get("child")).first()
         if child is not None and not child.is_finished:
             request_cancel(child, timezone.now())
@@ -403,15 +385,13 @@ class ExecuteAPI(_ReadCallAction):
     }
 
     def start(self, ctx):
-        from . import api_calls
-
         props = ctx.properties
         try:
             answer = api_calls.call(props.get("Service", "OOS"), props["API"], ctx.execution.tenant_id,
                                     props.get("Parameters"))
         except (LookupError, ValueError, TypeError) as exc:
-            return _results().Failed(str(exc), retryable=False)
-        return _results().Done(answer)
+            return results.Failed(str(exc), retryable=False)
+        return results.Done(answer)
 
 
 @register

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from orchestration.availability import Outage
 from orchestration.models import FINISHED_STATUSES, Execution
+from orchestration.services.triggers import fire_due_triggers
 
 from . import leases
 
@@ -105,8 +106,6 @@ def run_forever(interval: float = 0.5, stop_after: float | None = None,
     connections and backs off; the next pass reconnects, so an outage heals without a
     restart and is logged once when it begins and once when it ends.
     """
-    from orchestration.services.triggers import fire_due_triggers
-
     stop = stop or threading.Event()
     outage = Outage("engine ticker")
     started = time.monotonic()

@@ -16,6 +16,12 @@ from orchestration.errors import InvalidParameter
 from orchestration.models import OrchTask, Region, Tenant
 from orchestration.models.orchtasks import MAX_DELAY
 
+# OrchTasks operate VMs: their resources are rows of the vSphere inventory.
+from vsphere.models import EntityType, InventoryObject
+from vsphere.read_operations import tenant_vcenters
+from vsphere.services.faults import VSphereError
+from vsphere.services.vm_operations import resolve_targets
+
 CONDITION_KEYS = ("NamePattern", "Folder", "PowerState", "Tag")
 POWER_STATES = ("poweredOn", "poweredOff", "suspended")
 MAX_STEPS = 100
@@ -117,22 +123,16 @@ def parse_condition(text: str | None) -> dict[str, Any]:
 
 
 def _vcenters(tenant: Tenant, region: Region):
-    from vsphere.read_operations import tenant_vcenters
-
     return tenant_vcenters(tenant.pk, {"RegionId": region.pk})
 
 
 def inventory_rows(tenant: Tenant, region: Region, ids: Iterable[str]) -> dict[str, Any]:
-    from vsphere.models import InventoryObject
-
     rows = InventoryObject.objects.filter(vcenter__in=_vcenters(tenant, region), moref__in=list(ids))
     return {row.moref: row for row in rows.order_by("vcenter_id")}
 
 
 def check_resources(tenant: Tenant, region: Region, resource_type: str, steps: list[StepSpec]) -> None:
     """Every resource exists in the tenant's synced inventory of the region, is a VM, and is usable."""
-    from vsphere.models import EntityType
-
     found = inventory_rows(tenant, region, [rid for step in steps for rid in step.resource_ids])
     for step in steps:
         place = f"Steps (order {step.order})"
@@ -148,9 +148,6 @@ def check_resources(tenant: Tenant, region: Region, resource_type: str, steps: l
 
 
 def resolve_condition(task: OrchTask, condition: dict[str, Any] | None = None) -> list[str]:
-    from vsphere.services.faults import VSphereError
-    from vsphere.services.vm_operations import resolve_targets
-
     condition = parse_condition(task.condition) if condition is None else condition
     if not condition:
         return []
@@ -161,8 +158,6 @@ def resolve_condition(task: OrchTask, condition: dict[str, Any] | None = None) -
             rows = resolve_targets(vcenters, name_pattern=selection.get("NamePattern"),
                                    folder=selection.get("Folder"), tag=selection.get("Tag"))
         else:
-            from vsphere.models import EntityType, InventoryObject
-
             rows = list(InventoryObject.objects.filter(vcenter__in=vcenters, type=EntityType.VM, is_template=False)
                         .order_by("vcenter_id", "name"))
     except VSphereError as exc:

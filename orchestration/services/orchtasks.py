@@ -50,6 +50,7 @@ from orchestration.errors import Conflict, InvalidParameter, NotFound
 from orchestration.models import (
     FINISHED_STATUSES,
     Execution,
+    ExecutionLog,
     ExecutionStatus,
     Mode,
     OrchTask,
@@ -288,8 +289,6 @@ def _switch_mode(ex: Execution, to: str, expected: str, user, verb: str) -> None
     """Pause/resume between steps: the engine starts no next task of a Debug execution
     until told; switching back to Automatic lets it go on. Done under the row lock the
     engine's rounds take, so a round in flight either sees the switch or is followed by it."""
-    from orchestration.models import ExecutionLog
-
     now = timezone.now()
     with transaction.atomic():
         locked = Execution.objects.select_for_update().get(pk=ex.pk)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.models import TimerTrigger, Trigger
+from orchestration.services.executions import start_execution
 from templates_app.models import Template
 
 logger = logging.getLogger(__name__)
@@ -76,8 +77,6 @@ def delete_trigger(trigger: TimerTrigger) -> None:
 
 def fire(trigger_id: int) -> None:
     """Start the execution of one due trigger and schedule its next run."""
-    from orchestration.services.executions import start_execution
-
     with transaction.atomic():
         trigger = (
             TimerTrigger.objects.select_for_update(skip_locked=True)

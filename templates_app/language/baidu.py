@@ -6,7 +6,7 @@ Mapping (Baidu → internal), chosen so :func:`to_baidu` restores the original e
   template field → ``X-Baidu`` at the top (``Description`` ← ``description``);
   ``properties`` entries with a ``name`` also become ``Parameters`` so they validate.
 * operator → task: ``name``→``Name``, ``operator``→``Action`` (kept verbatim; Baidu
-  operators are catalog entries, see ``orchestration.actions.baidu``),
+  operators are catalog entries, see ``vsphere.actions.baidu_operators``),
   ``description``, ``properties``→``Properties`` (``{"Ref": x}`` is evaluated by the
   renderer), ``retries``→``Retries``, ``retryInterval`` ms→``RetryInterval`` s,
   ``timeout`` ms→``Timeout`` s, ``manually``→``Manually``, ``scheduleDelayMilli``

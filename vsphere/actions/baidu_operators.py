@@ -1,4 +1,4 @@
-"""Baidu OOS operators  registered so converted Baidu templates validate.
+"""Baidu OOS operators, registered so converted Baidu templates validate.
 
 Baidu templates name operators such as ``BCE::BCC::StopInstance`` with properties
 ``instances: [{instanceId}]``. The converter keeps the operator name (so the round trip
@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from .base import Action
-from .registry import register
-from .vsphere import RebootVMGuest, StartVM, StopVM, VSphereAction
+from orchestration.actions.base import Action
+from orchestration.actions.registry import register
+from vsphere.actions.vm import RebootVMGuest, StartVM, StopVM, VSphereAction
 
 _INSTANCES_SCHEMA = {
     "type": "object",

@@ -14,8 +14,15 @@ import copy
 import datetime as dt
 from typing import Any
 
-from .base import Action
-from .registry import register
+from django.conf import settings
+
+from orchestration.actions.base import Action
+from orchestration.actions.registry import register
+from orchestration.engine import results
+from vsphere.models import VCenter
+from vsphere.read_operations import select_vms, vm_summary
+from vsphere.services import vm_operations
+from vsphere.services.faults import VSphereError
 
 TARGET_PROPERTIES: dict[str, Any] = {
     "VMIds": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1000,
@@ -71,21 +78,17 @@ class VSphereAction(Action):
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         return ["vsphere:DescribeVMs", *cls.permissions]
 
-    # -- behaviour (vSphere imports are local: the catalog loads without Django) --
+    # -- behaviour --
 
     def submit(self, vcenter, vm, properties: dict[str, Any]) -> list:
         """Start this action's operation(s) on one VM; returns OperationHandles."""
         raise NotImplementedError
 
     def targets(self, ctx, include_templates: bool = False) -> list:
-        from vsphere.read_operations import select_vms
-
         return select_vms(ctx.execution.tenant_id, ctx.properties, include_templates=include_templates)
 
     def start(self, ctx):
-        from vsphere.services.faults import VSphereError
-
-        r = _results()
+        r = results
         try:
             vms = self.targets(ctx)
         except VSphereError as exc:
@@ -108,9 +111,6 @@ class VSphereAction(Action):
         return self.poll(ctx) if submitted else self.outcome(ctx)
 
     def poll(self, ctx):
-        from vsphere.services import vm_operations
-        from vsphere.services.faults import VSphereError
-
         for op in ctx.state.get("ops", []):
             if op["State"] != "running":
                 continue
@@ -130,15 +130,13 @@ class VSphereAction(Action):
         if any(op["State"] == "running" for op in ctx.state.get("ops", [])):
             ctx.state["polls"] = ctx.state.get("polls", 0) + 1
             delay = min(5.0, 0.5 * (1 + ctx.state["polls"]))
-            return _results().Wait(until=ctx.now + dt.timedelta(seconds=delay), reason=self.progress_text(ctx))
+            return results.Wait(until=ctx.now + dt.timedelta(seconds=delay), reason=self.progress_text(ctx))
         return self.outcome(ctx)
 
     def unreachable(self, ctx, op: dict[str, Any], reason: str) -> None:
         """The vCenter did not answer a poll: keep polling until it has been silent for
         ``VSPHERE_UNREACHABLE_SECONDS``, then fail the operation (the task's Retries
         decide what follows), so a vCenter that stays down never leaves a task Running."""
-        from django.conf import settings
-
         op["LastPollError"] = reason
         since = dt.datetime.fromisoformat(op.setdefault("UnreachableSince", ctx.now.isoformat()))
         limit = float(getattr(settings, "VSPHERE_UNREACHABLE_SECONDS", 120))
@@ -154,9 +152,6 @@ class VSphereAction(Action):
 
     def follow_with(self, ctx, op: dict[str, Any], submit) -> None:
         """Replace ``op``'s finished operation with the next one, ``submit(vcenter)``."""
-        from vsphere.models import VCenter
-        from vsphere.services.faults import VSphereError
-
         vcenter = VCenter.objects.get(pk=op["Handle"]["vcenter_id"])
         try:
             handle = submit(vcenter)
@@ -171,7 +166,7 @@ class VSphereAction(Action):
         return f"{self.api}: {done} of {len(ops)} VM operation(s) finished."
 
     def outcome(self, ctx):
-        r = _results()
+        r = results
         ops = ctx.state.get("ops", [])
         rows = [{k: op.get(k) for k in ("VMId", "Name", "VCenterId", "TaskId", "State", "Result", "Error")}
                 for op in ops]
@@ -182,9 +177,6 @@ class VSphereAction(Action):
         return r.Done({"VMs": rows, "TaskIds": [op["TaskId"] for op in ops if op.get("TaskId")]})
 
     def cancel(self, ctx):
-        from vsphere.services import vm_operations
-        from vsphere.services.faults import VSphereError
-
         for op in ctx.state.get("ops", []):
             if op["State"] == "running" and op.get("TaskId"):
                 try:
@@ -194,18 +186,11 @@ class VSphereAction(Action):
                 ctx.log(f"Cancel {op['TaskId']}: " + ("cancelled." if cancelled else f"not cancelled ({why})."))
 
 
-def _results():
-    from orchestration.engine import results
-
-    return results
-
 
 def _ops(name: str, *extra_args: str):
     """A ``submit`` calling ``vm_operations.<name>(vcenter, moref)``."""
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-
         return [getattr(vm_operations, name)(vcenter, vm.moref)]
 
     return submit
@@ -224,14 +209,11 @@ class DescribeVMs(VSphereAction):
     synchronous = True  # reads the synced inventory only
 
     def start(self, ctx):
-        from vsphere.read_operations import vm_summary
-        from vsphere.services.faults import VSphereError
-
         try:
             vms = self.targets(ctx, include_templates=True)
         except VSphereError as exc:
-            return _results().Failed(str(exc), retryable=False)
-        return _results().Done({"VMs": [vm_summary(vm) for vm in vms]})
+            return results.Failed(str(exc), retryable=False)
+        return results.Done({"VMs": [vm_summary(vm) for vm in vms]})
 
 
 @register
@@ -274,18 +256,12 @@ class ShutdownVMGuest(VSphereAction):
     })
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-
         force = properties.get("ForceAfterSeconds") or 0
         kwargs = {"timeout": force} if force else {}
         return [vm_operations.submit_shutdown_guest(vcenter, vm.moref, **kwargs)]
 
     def after_error(self, ctx, op):
         """The guest did not shut down in time: with ForceAfterSeconds, cut the power."""
-        from vsphere.models import VCenter
-        from vsphere.services import vm_operations
-        from vsphere.services.faults import VSphereError
-
         if not ctx.properties.get("ForceAfterSeconds") or op.get("Forced") or "still" not in op.get("Error", ""):
             return
         vcenter = VCenter.objects.get(pk=op["Handle"]["vcenter_id"])
@@ -354,8 +330,6 @@ class CreateVMSnapshot(VSphereAction):
     }, required=("SnapshotName",))
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-
         return [vm_operations.submit_create_snapshot(
             vcenter, vm.moref, properties["SnapshotName"], description=properties.get("Description", ""),
             memory=bool(properties.get("Memory", False)), quiesce=bool(properties.get("Quiesce", False)))]
@@ -375,8 +349,6 @@ class RevertVMSnapshot(VSphereAction):
     })
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-
         return [vm_operations.submit_revert_snapshot(vcenter, vm.moref, properties.get("SnapshotName"))]
 
 
@@ -396,9 +368,6 @@ class RemoveVMSnapshot(VSphereAction):
     })
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-        from vsphere.services.faults import VSphereError
-
         if not properties.get("SnapshotName"):
             raise VSphereError("give the SnapshotName to remove")
         return [vm_operations.submit_remove_snapshot(
@@ -422,8 +391,6 @@ class ReconfigureVM(VSphereAction):
     }, need_one_of=("NumCPUs", "MemoryMB"))
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-
         return [vm_operations.submit_reconfigure(
             vcenter, vm.moref, num_cpus=properties.get("NumCPUs"), memory_mb=properties.get("MemoryMB"))]
 
@@ -449,16 +416,12 @@ class CloneVM(VSphereAction):
     }, required=("CloneNames",))
 
     def targets(self, ctx, include_templates: bool = True) -> list:
-        from vsphere.services.faults import VSphereError
-
         sources = super().targets(ctx, include_templates=True)
         if len(sources) > 1:
             raise VSphereError(f"the selection matches {len(sources)} VMs; choose exactly one source to clone")
         return sources
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-
         return [vm_operations.submit_clone(vcenter, vm.moref, name, folder=properties.get("TargetFolder"),
                                            power_on=bool(properties.get("PowerOn", False)))
                 for name in properties["CloneNames"]]
@@ -477,15 +440,11 @@ class DestroyVM(VSphereAction):
     })
 
     def submit(self, vcenter, vm, properties):
-        from vsphere.services import vm_operations
-
         if properties.get("PowerOffFirst") and vm.power_state == "poweredOn":
             return [vm_operations.submit_power_off(vcenter, vm.moref)]
         return [vm_operations.submit_destroy(vcenter, vm.moref)]
 
     def after_success(self, ctx, op):
-        from vsphere.services import vm_operations
-
         if op["Handle"]["operation"] == "PowerOff":
             ctx.log(f"{op['Name']} is powered off; destroying it.")
             self.follow_with(ctx, op, lambda vcenter: vm_operations.submit_destroy(vcenter, op["VMId"]))
