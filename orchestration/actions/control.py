@@ -1,5 +1,5 @@
-"""Control and trigger actions: sleep, wait/check, choice, approval, notify, nested
-template, and calls to this service's own read API.
+"""Control and trigger actions: sleep, choice, approval, notify and nested templates
+(the actions that call this service's read API are in :mod:`.read_calls`).
 
 These mirror the Alibaba OOS built-ins of the same name so existing templates keep
 working; property names follow the OOS documentation (and the ListActions
@@ -14,15 +14,13 @@ from typing import Any, ClassVar
 from django.utils import timezone
 
 from orchestration.engine import results
-from orchestration.engine.rounds import request_cancel
+from orchestration.engine.endings import request_cancel
 from orchestration.models import Execution, ExecutionStatus
 from orchestration.services.executions import start_child_execution
 from orchestration.services.webhooks import WebhookError, longest_call_seconds, send, send_later
-from templates_app.language import selectors
 from templates_app.language.durations import parse_duration
 from templates_app.language.expressions import truthy
 
-from . import api_calls
 from .base import Action
 from .registry import register
 
@@ -42,26 +40,6 @@ _WEBHOOK = {
     "required": ["URI"],
     "additionalProperties": False,
 }
-
-# Shared by WaitFor/CheckFor/ExecuteAPI: a call to one of this service's read operations.
-_API_CALL = {
-    "Service": {
-        "type": "string",
-        "description": "Service whose read API is called: OOS (this service) or VSphere (inventory).",
-    },
-    "API": {"type": "string", "minLength": 1, "description": "The read operation, e.g. DescribeVMs."},
-    "Parameters": {"type": "object", "description": "Parameters of the API call."},
-}
-
-
-def _api_permission(properties: dict[str, Any]) -> list[str]:
-    """``service:API`` for a literal call; nothing when API is still an expression."""
-    api = properties.get("API") if isinstance(properties, dict) else None
-    service = properties.get("Service", "OOS") if isinstance(properties, dict) else "OOS"
-    if isinstance(api, str) and "{{" not in api and isinstance(service, str) and "{{" not in service:
-        return [f"{service.lower()}:{api}"]
-    return []
-
 
 @register
 class Sleep(Action):
@@ -99,93 +77,6 @@ class Sleep(Action):
 
     def cancel(self, ctx):
         return None
-
-
-_WAIT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        **_API_CALL,
-        "PropertySelector": {"type": "string", "minLength": 1, "description": "jq selecting the value to compare."},
-        "DesiredValues": {"type": "array", "minItems": 1, "description": "Values that mean success."},
-        "NotDesiredValues": {"type": "array", "minItems": 1, "description": "Values that mean not yet / failure."},
-        "StopRetryValues": {"type": "array", "description": "Values that stop waiting with a failure."},
-        "MaxRetries": {"type": "integer", "minimum": 0, "maximum": 10000},
-        "RetryInterval": {"type": "number", "minimum": 1, "description": "Seconds between polls."},
-    },
-    "required": ["API", "PropertySelector"],
-    "anyOf": [{"required": ["DesiredValues"]}, {"required": ["NotDesiredValues"]}],
-    "additionalProperties": False,
-}
-
-
-def _check_property(ctx) -> tuple[str, Any]:
-    """Call the read API and classify the selected value: desired, stop, or not yet."""
-    props = ctx.properties
-    answer = api_calls.call(props.get("Service", "OOS"), props["API"], ctx.execution.tenant_id, props.get("Parameters"))
-    value = selectors.select(props["PropertySelector"], answer, "Json")
-    ctx.state["last_value"] = value
-    if value in props.get("StopRetryValues", []):
-        return "stop", value
-    if "DesiredValues" in props:
-        return ("desired" if value in props["DesiredValues"] else "not_yet"), value
-    return ("not_yet" if value in props["NotDesiredValues"] else "desired"), value
-
-
-class _ReadCallAction(Action):
-    """Base of the actions that call one of this service's read operations (``Service``/``API``)."""
-
-    type = "Atomic.Control"
-    service = "OOS"
-
-    @classmethod
-    def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
-        return _api_permission(properties)
-
-
-@register
-class WaitFor(_ReadCallAction):
-    name = "ACS::WaitFor"
-    description = "Polls a read API until the selected property has a desired value."
-    api = "WaitFor"
-    popularity = 70
-    properties_schema = _WAIT_SCHEMA
-
-    def start(self, ctx):
-        ctx.state["polls"] = 0
-        return self.poll(ctx)
-
-    def poll(self, ctx):
-        r = results
-        verdict, value = _check_property(ctx)
-        ctx.state["polls"] = ctx.state.get("polls", 0) + 1
-        selector = ctx.properties["PropertySelector"]
-        if verdict == "desired":
-            return r.Done({"Value": value})
-        if verdict == "stop":
-            return r.Failed(f"{selector} is {value!r}, a stop value.", retryable=False)
-        if ctx.state["polls"] > ctx.properties.get("MaxRetries", 60):
-            return r.Failed(f"{selector} is still {value!r} after {ctx.state['polls']} polls.")
-        interval = ctx.properties.get("RetryInterval", 5)
-        return r.Wait(until=ctx.now + dt.timedelta(seconds=interval), reason=f"Waiting: value is {value!r}.")
-
-    def cancel(self, ctx):
-        return None
-
-
-@register
-class CheckFor(_ReadCallAction):
-    name = "ACS::CheckFor"
-    description = "Calls a read API once and fails unless the selected property has a desired value."
-    api = "CheckFor"
-    popularity = 60
-    properties_schema = _WAIT_SCHEMA
-
-    def start(self, ctx):
-        r = results
-        verdict, value = _check_property(ctx)
-        if verdict == "desired":
-            return r.Done({"Value": value})
-        return r.Failed(f"{ctx.properties['PropertySelector']} is {value!r}, not a desired value.")
 
 
 @register
@@ -368,35 +259,3 @@ class NestedTemplate(Action):
         child = Execution.objects.filter(pk=ctx.state.get("child")).first()
         if child is not None and not child.is_finished:
             request_cancel(child, timezone.now())
-
-
-@register
-class ExecuteAPI(_ReadCallAction):
-    name = "ACS::ExecuteAPI"
-    type = "Atomic.API"
-    description = "Calls one of this service's own read operations and returns its response."
-    api = "ExecuteAPI"
-    popularity = 75
-    properties_schema: ClassVar[dict[str, Any]] = {
-        "type": "object",
-        "properties": dict(_API_CALL),
-        "required": ["API"],
-        "additionalProperties": False,
-    }
-
-    def start(self, ctx):
-        props = ctx.properties
-        try:
-            answer = api_calls.call(props.get("Service", "OOS"), props["API"], ctx.execution.tenant_id,
-                                    props.get("Parameters"))
-        except (LookupError, ValueError, TypeError) as exc:
-            return results.Failed(str(exc), retryable=False)
-        return results.Done(answer)
-
-
-@register
-class ExecuteApiAlias(ExecuteAPI):
-    """``ACS::ExecuteApi`` — the spelling of the ValidateTemplateContent example in Alibaba's API document."""
-
-    name = "ACS::ExecuteApi"
-

@@ -16,7 +16,7 @@ from django.utils import timezone
 from orchestration.authorization import SYSTEM, actor_name, require
 from orchestration.engine import operations
 from orchestration.engine.dispatch import enqueue
-from orchestration.engine.rounds import request_cancel
+from orchestration.engine.endings import request_cancel
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Conflict, InvalidParameter, NotFound
 from orchestration.models import (

@@ -21,7 +21,6 @@ Control-flow decisions (documented because OOS leaves them implicit):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,40 +34,13 @@ from .durations import parse_duration
 from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_details
 from .flow import flow_problems
 from .loading import check_json_compatible, load_content
-from .model import (
-    AGGREGATE_TYPES,
-    BATCH_PAUSE_OPTIONS,
-    FORMAT_VERSION,
-    LOOP_MODES,
-    OUTPUT_TYPES,
-    PARAMETER_TYPES,
-    ParameterSpec,
-    ParsedTemplate,
-)
-from .parameters import ParameterError, coerce_parameter, is_expression
+from .loop_checks import LoopChecks
+from .model import FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
+from .parameter_checks import ParameterChecks
+from .parameters import is_expression
 from .problems import Problem, TemplateInvalid
+from .rules import LOOP_ITEM, MAX_TASKS, PARAMETER_NAME, PERCENT, TASK_KEYS, TASK_NAME, TOP_LEVEL_KEYS, is_int, path_of
 from .selectors import SelectorError, compile_selector
-
-TOP_LEVEL_KEYS = (
-    "FormatVersion", "Description", "Parameters", "Tasks", "Outputs", "Conditions", "RamRole", "Metadata",
-    "X-Baidu",
-)
-TASK_KEYS = (
-    "Name", "Action", "Description", "Properties", "Outputs", "OnSuccess", "OnError", "When", "Loop",
-    "Retries", "RetryInterval", "Timeout", "Manually", "ScheduleDelay", "PauseOnFailure", "Next", "X-Baidu",
-)
-PARAMETER_KEYS = (
-    "Type", "Default", "AllowedValues", "AllowedPattern", "MinLength", "MaxLength", "MinValue", "MaxValue",
-    "Description", "Label", "AssociationProperty", "AssociationPropertyMetadata", "NoEcho",
-)
-LOOP_KEYS = ("Items", "Concurrency", "MaxErrors", "RateControl", "Outputs")
-RATE_CONTROL_KEYS = ("Mode", "Concurrency", "MaxErrors", "Batch", "ConcurrencyInBatches", "BatchPauseOption")
-TASK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
-PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
-PERCENT = re.compile(r"^(100|[1-9]?[0-9])%$")
-MAX_LOOP_ITEMS = 1000
-MAX_TASKS = 1000
-LOOP_ITEM = "ACS::TaskLoopItem"
 
 
 @dataclass(frozen=True)
@@ -107,28 +79,13 @@ def validate(content: str | dict[str, Any]) -> Validated:
     return Validated(ParsedTemplate.from_dict(data), [], fmt)
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _path(base: str, parts: Iterable[Any]) -> str:
-    out = base
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
 @lru_cache(maxsize=256)
 def _schema_validator(action: type[Action]) -> Any:
     cls = jsonschema.validators.validator_for(action.properties_schema)
     return cls(action.properties_schema)
 
 
-class _Checker:
+class _Checker(ParameterChecks, LoopChecks):
     def __init__(self, data: dict[str, Any]):
         self.data = data
         self.problems: list[Problem] = []
@@ -160,86 +117,7 @@ class _Checker:
         if tasks is not None:
             self.problems.extend(flow_problems(tasks, self.task_names))
 
-    # -- parameters -------------------------------------------------------------------
-    def check_parameters(self, params: Any) -> None:
-        if params is None:
-            return
-        if not isinstance(params, dict):
-            self.add("Parameters", "must be a mapping of parameter name to its spec")
-            return
-        for name, spec in params.items():
-            place = f"Parameters.{name}"
-            if not PARAMETER_NAME.match(name):
-                self.add(place, "a parameter name is letters, digits and _, not starting with a digit (max 200)")
-            self.parameter_names.add(name)
-            if not isinstance(spec, dict):
-                self.add(place, "must be a mapping (Type, Default, …)")
-                continue
-            self.check_parameter(place, name, spec)
 
-    def check_parameter(self, place: str, name: str, spec: dict[str, Any]) -> None:
-        ok = True
-        for key in spec:
-            if key not in PARAMETER_KEYS:
-                self.add(f"{place}.{key}", "unknown parameter attribute")
-        ptype = spec.get("Type")
-        if ptype is None:
-            self.add(f"{place}.Type", f"required: one of {', '.join(PARAMETER_TYPES)}")
-            return
-        if ptype not in PARAMETER_TYPES:
-            self.add(f"{place}.Type", f"must be one of {', '.join(PARAMETER_TYPES)}, not {ptype!r}")
-            return
-        if "AllowedValues" in spec and not (isinstance(spec["AllowedValues"], list) and spec["AllowedValues"]):
-            self.add(f"{place}.AllowedValues", "must be a non-empty list")
-            ok = False
-        if "AllowedPattern" in spec:
-            pattern = spec["AllowedPattern"]
-            if not isinstance(pattern, str):
-                self.add(f"{place}.AllowedPattern", "must be a regular expression (text)")
-                ok = False
-            else:
-                try:
-                    re.compile(pattern)
-                except (re.error, RecursionError, OverflowError) as exc:
-                    self.add(f"{place}.AllowedPattern", f"not a valid regular expression: {exc}")
-                    ok = False
-            if ptype not in ("String", "List"):
-                self.add(f"{place}.AllowedPattern", f"does not apply to Type {ptype}")
-                ok = False
-        for key in ("MinLength", "MaxLength"):
-            if key in spec:
-                if not _is_int(spec[key]) or spec[key] < 0:
-                    self.add(f"{place}.{key}", "must be a whole number >= 0")
-                    ok = False
-                elif ptype not in ("String", "List"):
-                    self.add(f"{place}.{key}", f"does not apply to Type {ptype}")
-                    ok = False
-        for key in ("MinValue", "MaxValue"):
-            if key in spec:
-                if not _is_number(spec[key]):
-                    self.add(f"{place}.{key}", "must be a number")
-                    ok = False
-                elif ptype != "Number":
-                    self.add(f"{place}.{key}", f"does not apply to Type {ptype}")
-                    ok = False
-        for low, high in (("MinLength", "MaxLength"), ("MinValue", "MaxValue")):
-            lo, hi = spec.get(low), spec.get(high)
-            if _is_number(lo) and _is_number(hi) and lo > hi:
-                self.add(f"{place}.{low}", f"is greater than {high}")
-                ok = False
-        if ok and "Default" in spec and not is_expression(spec["Default"]):
-            try:
-                coerce_parameter(ParameterSpec.from_dict(name, spec), spec["Default"])
-            except ParameterError as exc:
-                self.add(f"{place}.Default", f"breaks its own constraints: {exc.message}")
-        if ok and isinstance(spec.get("AllowedValues"), list):
-            for i, value in enumerate(spec["AllowedValues"]):
-                probe = {k: v for k, v in spec.items() if k not in ("AllowedValues", "Default")}
-                check = [value] if ptype == "List" and not isinstance(value, list) else value
-                try:
-                    coerce_parameter(ParameterSpec.from_dict(name, probe), check)
-                except ParameterError as exc:
-                    self.add(f"{place}.AllowedValues[{i}]", exc.message)
 
     # -- conditions -------------------------------------------------------------------
     def check_conditions(self, conditions: Any) -> None:
@@ -367,7 +245,7 @@ class _Checker:
                     self.add(f"{place}.{key}", "must be a task name, ACS::NEXT or ACS::END")
         if loop is not None:
             self.check_loop(f"{place}.Loop", loop, base - {LOOP_ITEM}, earlier, later, task)
-        if "Retries" in task and not (_is_int(task["Retries"]) and 0 <= task["Retries"] <= 100):
+        if "Retries" in task and not (is_int(task["Retries"]) and 0 <= task["Retries"] <= 100):
             self.add(f"{place}.Retries", "must be a whole number from 0 to 100")
         for key in ("RetryInterval", "Timeout", "ScheduleDelay"):
             if key in task:
@@ -402,7 +280,7 @@ class _Checker:
             if skip or is_expression(error.instance):
                 continue
             message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
-            self.add(_path(place, path), message)
+            self.add(path_of(place, path), message)
 
     def check_when(self, place: str, when: Any, allowed: set[str], earlier: dict[str, set[str]],
                    later: Iterable[str]) -> None:
@@ -457,98 +335,14 @@ class _Checker:
     def check_count(self, place: str, value: Any, minimum: int) -> None:
         if is_expression(value):
             return
-        if _is_int(value) and value >= minimum:
+        if is_int(value) and value >= minimum:
             return
         if isinstance(value, str) and PERCENT.match(value):
             return
         self.add(place, f"must be a whole number >= {minimum} or a percentage like '50%'")
 
-    def check_loop(self, place: str, loop: Any, allowed: set[str], earlier: dict[str, set[str]],
-                   later: Iterable[str], task: dict[str, Any]) -> None:
-        if not isinstance(loop, dict):
-            self.add(place, "must be a mapping {Items, RateControl | Concurrency/MaxErrors, Outputs}")
-            return
-        for key in loop:
-            if key not in LOOP_KEYS:
-                self.add(f"{place}.{key}", "unknown loop attribute")
-        if "Items" not in loop:
-            self.add(f"{place}.Items", "required: a list or an expression giving one")
-        else:
-            items = loop["Items"]
-            if isinstance(items, list):
-                if len(items) > MAX_LOOP_ITEMS:
-                    self.add(f"{place}.Items", f"{len(items)} items; a loop runs at most {MAX_LOOP_ITEMS}")
-            elif not is_expression(items):
-                self.add(f"{place}.Items", "must be a list or an expression giving one")
-            self.check_expressions(items, f"{place}.Items", allowed, earlier, later)
-        if "Concurrency" in loop:
-            self.check_count(f"{place}.Concurrency", loop["Concurrency"], 1)
-        if "MaxErrors" in loop:
-            self.check_count(f"{place}.MaxErrors", loop["MaxErrors"], 0)
-        rc = loop.get("RateControl")
-        if rc is not None:
-            if ("Concurrency" in loop or "MaxErrors" in loop) and isinstance(rc, dict):
-                self.add(f"{place}.RateControl", "use either RateControl or Concurrency/MaxErrors, not both")
-            if isinstance(rc, dict):
-                self.check_rate_control(f"{place}.RateControl", rc)
-            elif is_expression(rc):
-                self.check_expressions(rc, f"{place}.RateControl", allowed, earlier, later)
-            else:
-                self.add(f"{place}.RateControl", "must be a mapping {Mode, Concurrency, MaxErrors, …} or an expression")
-        outputs = loop.get("Outputs")
-        if outputs is not None:
-            self.check_loop_outputs(f"{place}.Outputs", outputs, task)
 
-    def check_rate_control(self, place: str, rc: dict[str, Any]) -> None:
-        for key in rc:
-            if key not in RATE_CONTROL_KEYS:
-                self.add(f"{place}.{key}", "unknown RateControl attribute")
-        mode = rc.get("Mode", "Concurrency")
-        if mode not in LOOP_MODES:
-            self.add(f"{place}.Mode", f"must be one of {', '.join(LOOP_MODES)}")
-        if "Concurrency" in rc:
-            self.check_count(f"{place}.Concurrency", rc["Concurrency"], 1)
-        if "MaxErrors" in rc:
-            self.check_count(f"{place}.MaxErrors", rc["MaxErrors"], 0)
-        for key in ("Batch", "ConcurrencyInBatches"):
-            if key in rc:
-                value = rc[key]
-                if is_expression(value):
-                    continue
-                if not isinstance(value, list) or not value:
-                    self.add(f"{place}.{key}", "must be a non-empty list of counts or percentages")
-                    continue
-                for j, v in enumerate(value):
-                    self.check_count(f"{place}.{key}[{j}]", v, 1)
-        if mode == "Batch" and "Batch" not in rc:
-            self.add(f"{place}.Batch", "required when Mode is Batch")
-        if mode == "Concurrency" and "Batch" in rc:
-            self.add(f"{place}.Batch", "only applies when Mode is Batch")
-        if "BatchPauseOption" in rc and rc["BatchPauseOption"] not in BATCH_PAUSE_OPTIONS:
-            self.add(f"{place}.BatchPauseOption", f"must be one of {', '.join(BATCH_PAUSE_OPTIONS)}")
 
-    def check_loop_outputs(self, place: str, outputs: Any, task: dict[str, Any]) -> None:
-        if not isinstance(outputs, dict):
-            self.add(place, "must be a mapping of output name to {AggregateType, AggregateField}")
-            return
-        task_outputs = set(task["Outputs"]) if isinstance(task.get("Outputs"), dict) else set()
-        for name, spec in outputs.items():
-            where = f"{place}.{name}"
-            if not isinstance(spec, dict):
-                self.add(where, "must be a mapping {AggregateType, AggregateField}")
-                continue
-            for key in spec:
-                if key not in ("AggregateType", "AggregateField", "Type"):
-                    self.add(f"{where}.{key}", "unknown loop output attribute")
-            if spec.get("AggregateType") not in AGGREGATE_TYPES:
-                self.add(f"{where}.AggregateType", f"must be one of {', '.join(AGGREGATE_TYPES)}")
-            field_name = spec.get("AggregateField")
-            if not isinstance(field_name, str):
-                self.add(f"{where}.AggregateField", "required: the name of one of the task's Outputs")
-            elif field_name not in task_outputs:
-                self.add(f"{where}.AggregateField", f"'{field_name}' is not one of the task's Outputs")
-            if "Type" in spec:
-                self.check_type(f"{where}.Type", spec["Type"])
 
     # -- top-level outputs ------------------------------------------------------------
     def check_top_outputs(self, outputs: Any) -> None:
