@@ -112,6 +112,13 @@ class VCenterAdmin(AuditedAdmin):
                 self.message_user(request, f"{vcenter.name}: sync failed: {summary['error']}", messages.ERROR)
 
 
+class GrantedVCenterFilter(admin.RelatedFieldListFilter):
+    """The vCenter filter offers only the vCenters granted to the viewer (staff: all), not every name."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(vc.pk, str(vc)) for vc in VCenter.objects.for_user(request.user).order_by("name")]
+
+
 class ReadOnlyAdmin(TenantScopedAdmin):
     def has_add_permission(self, request) -> bool:
         return False
@@ -127,7 +134,7 @@ class ReadOnlyAdmin(TenantScopedAdmin):
 class InventoryObjectAdmin(ReadOnlyAdmin):
     list_display = ["name", "type", "moref", "vcenter", "datacenter", "host", "power_state", "guest_os", "num_cpu",
                     "memory_mb", "ip_address", "synced_at"]
-    list_filter = ["type", "power_state", "vcenter"]
+    list_filter = ["type", "power_state", ("vcenter", GrantedVCenterFilter)]
     search_fields = ["name", "moref", "ip_address", "instance_uuid", "path"]
     list_select_related = ["vcenter"]
 
@@ -136,6 +143,6 @@ class InventoryObjectAdmin(ReadOnlyAdmin):
 class VSphereTaskAdmin(ReadOnlyAdmin):
     list_display = ["key", "name", "name_en", "entity", "target", "status", "progress", "user", "create_time",
                     "finish_time", "message", "vcenter"]
-    list_filter = ["status", "vcenter", "entity_type"]
+    list_filter = ["status", ("vcenter", GrantedVCenterFilter), "entity_type"]
     search_fields = ["key", "name", "name_en", "target", "entity", "user", "description_id"]
     list_select_related = ["vcenter"]

@@ -256,3 +256,15 @@ class TestCommands:
             call_command("grantvcenter", "nope", "--company-id", str(tenant_a.pk))
         with pytest.raises(CommandError, match="CompanyID"):
             call_command("grantvcenter", uuid, "--company-id", "999999")
+
+
+def test_admin_vcenter_filter_lists_only_granted_vcenters(client, admin_b, vcenter, vcsim, tenant_b):
+    """Tenant B's admin filters inventory and tasks by B's vCenters only; A's vCenter name never shows."""
+    VCenter.objects.filter(pk=vcenter.pk).update(name="acme-private-lab")
+    make_vcenter(vcsim, [tenant_b], name="globex-lab")
+    make_vcenter(vcsim, [tenant_b], name="globex-dr")  # a filter with one choice is not shown
+    client.force_login(admin_b)
+    for url in ("/admin/vsphere/inventoryobject/", "/admin/vsphere/vspheretask/"):
+        page = client.get(url).content.decode()
+        assert "globex-lab" in page
+        assert "acme-private-lab" not in page, url
