@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -33,6 +33,15 @@ class Conflict(exceptions.APIException):
 
 def error_body(code: str, message: str, detail=None) -> dict:
     return {"code": code, "message": message, "detail": detail}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response of the native API (built by ``error_body``; the schema's ``Error``)."""
+
+    code = serializers.CharField(help_text="Stable machine-readable word, e.g. invalid, not_found, conflict.")
+    message = serializers.CharField(help_text="One human sentence.")
+    detail = serializers.JSONField(allow_null=True, help_text="Structured specifics: field errors for a 400, "
+                                                              "otherwise usually null.")
 
 
 def _first_message(detail) -> str:
