@@ -140,7 +140,7 @@ class TaskExecutionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(serializers.DictField(allow_null=True))  # null for a task that is not a loop
     def get_loop(self, te) -> dict | None:
         loop = te.extra.get("loop")
         if loop is None:
