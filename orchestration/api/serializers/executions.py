@@ -191,5 +191,9 @@ class TimerTriggerSerializer(serializers.ModelSerializer):
 
 
 class TimerTriggerUpdateSerializer(TimerTriggerSerializer):
+    """A trigger stays in its tenant: ``tenant`` is read only (a declared field ignores ``read_only_fields``)."""
+
+    tenant = serializers.PrimaryKeyRelatedField(read_only=True)
+
     class Meta(TimerTriggerSerializer.Meta):
         read_only_fields = [*TimerTriggerSerializer.Meta.read_only_fields, "tenant"]
