@@ -11,7 +11,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -74,6 +74,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, IntegrityError):
         exc = Conflict("The object conflicts with an existing one (a unique value is already taken).")
+    elif isinstance(exc, DataError):
+        exc = _refused_value(exc)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -98,6 +100,13 @@ def exception_handler(exc, context):
             body["detail"] = {"retry_after_seconds": int(exc.wait)}
     response.data = body
     return response
+
+
+def _refused_value(exc: DataError) -> exceptions.ValidationError:
+    """A value the database cannot store or compare (out of range, a NUL character, a time zone offset
+    PostgreSQL does not know) came from the request; it is bad input, a 400, not a server error."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "a value is out of range"
+    return exceptions.ValidationError({"non_field_errors": [f"The database refused a value of the request: {reason}"]})
 
 
 def _service_detail(exc: ServiceError):
