@@ -24,6 +24,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such object among those you may see (named in the path or the body), or no such page.",
     409: "The request conflicts with the current state, e.g. a name already taken.",
     413: "The request body is larger than the limit.",
+    415: "The body's Content-Type is not one of those documented for the request body.",
     429: "Too many requests; retry after the number of seconds given.",
     503: "The service is briefly unavailable (e.g. its database); retry after the number of seconds given.",
 }
@@ -47,12 +48,15 @@ class NativeAutoSchema(AutoSchema):
         Every call may be unauthenticated, forbidden, throttled or meet an outage. Reads
         with query parameters (filters, ordering, paging) and writes validate input (400);
         a path parameter, a page number or an id in a written body may name nothing (404);
-        writes may conflict (409) and carry a body over the size limit (413).
+        writes may conflict (409) and carry a body over the size limit (413); a request body in a
+        media type the parsers do not read is refused (415).
         """
         parameters = operation.get("parameters", [])
         statuses = {401, 403, 429, 503}
         if self.method in WRITE_METHODS:
             statuses |= {400, 404, 409, 413}
+        if "requestBody" in operation:
+            statuses.add(415)
         if any(parameter["in"] == "query" for parameter in parameters):
             statuses.add(400)
         paginated = self._is_list_view() and self._get_paginator() is not None

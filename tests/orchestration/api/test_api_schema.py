@@ -35,6 +35,8 @@ def test_every_operation_documents_its_errors(schema):
             assert "404" in documented, (method, path)
         if method in ("POST", "PUT", "PATCH"):
             assert {"400", "409", "413"} <= documented, (method, path)
+        if "requestBody" in operation:
+            assert "415" in documented, (method, path)
         for status, response in responses.items():
             if status >= "400":
                 assert response["content"]["application/json"]["schema"] == ERROR, (method, path, status)
