@@ -11,9 +11,9 @@ import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -33,6 +33,15 @@ class Conflict(exceptions.APIException):
 
 def error_body(code: str, message: str, detail=None) -> dict:
     return {"code": code, "message": message, "detail": detail}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response of the native API (built by ``error_body``; the schema's ``Error``)."""
+
+    code = serializers.CharField(help_text="Stable machine-readable word, e.g. invalid, not_found, conflict.")
+    message = serializers.CharField(help_text="One human sentence.")
+    detail = serializers.JSONField(allow_null=True, help_text="Structured specifics: field errors for a 400, "
+                                                              "otherwise usually null.")
 
 
 def _first_message(detail) -> str:
@@ -65,6 +74,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, IntegrityError):
         exc = Conflict("The object conflicts with an existing one (a unique value is already taken).")
+    elif isinstance(exc, DataError):
+        exc = _refused_value(exc)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -89,6 +100,13 @@ def exception_handler(exc, context):
             body["detail"] = {"retry_after_seconds": int(exc.wait)}
     response.data = body
     return response
+
+
+def _refused_value(exc: DataError) -> exceptions.ValidationError:
+    """A value the database cannot store or compare (out of range, a NUL character, a time zone offset
+    PostgreSQL does not know) came from the request; it is bad input, a 400, not a server error."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "a value is out of range"
+    return exceptions.ValidationError({"non_field_errors": [f"The database refused a value of the request: {reason}"]})
 
 
 def _service_detail(exc: ServiceError):

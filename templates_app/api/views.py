@@ -68,8 +68,9 @@ class TemplateViewSet(TenantScopedViewSet):
         service.delete_template(instance, actor=self.request.user)
 
     @extend_schema(responses=serializers.TemplateVersionSummarySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
+        """The template's versions, as a plain list (neither paged nor filtered)."""
         template = self.get_object()
         return Response(serializers.TemplateVersionSummarySerializer(template.versions.all(), many=True).data)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -31,6 +31,14 @@ class VCenterFilter(django_filters.FilterSet):
         fields = ["name", "vsphere_uuid", "region", "sync_enabled", "last_sync_status"]
 
 
+GRANTED_VIEW = ("Tenant members get these fields; platform staff get the full VCenter (connection settings "
+                "and grants too).")
+
+
+@extend_schema_view(
+    list=extend_schema(description=GRANTED_VIEW, responses=GrantedVCenterSerializer(many=True)),
+    retrieve=extend_schema(description=GRANTED_VIEW, responses=GrantedVCenterSerializer),
+)
 class VCenterViewSet(TenantScopedViewSet):
     """vCenters granted to the caller's tenants, read only; platform staff manage them and their grants.
 

@@ -47,7 +47,8 @@ class ConnectionCheckSerializer(serializers.Serializer):
 
 
 class InventoryObjectSerializer(serializers.ModelSerializer):
-    vsphere_uuid = serializers.CharField(source="vcenter.vsphere_uuid", read_only=True)
+    vsphere_uuid = serializers.CharField(source="vcenter.vsphere_uuid", read_only=True, allow_null=True,
+                                         help_text="Null until the vCenter has been connected to once.")
 
     class Meta:
         model = InventoryObject

@@ -141,7 +141,7 @@ class TaskExecutionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(serializers.DictField(allow_null=True))  # null for a task that is not a loop
     def get_loop(self, te) -> dict | None:
         loop = te.extra.get("loop")
         if loop is None:
@@ -192,5 +192,9 @@ class TimerTriggerSerializer(serializers.ModelSerializer):
 
 
 class TimerTriggerUpdateSerializer(TimerTriggerSerializer):
+    """A trigger stays in its tenant: ``tenant`` is read only (a declared field ignores ``read_only_fields``)."""
+
+    tenant = serializers.PrimaryKeyRelatedField(read_only=True)
+
     class Meta(TimerTriggerSerializer.Meta):
         read_only_fields = [*TimerTriggerSerializer.Meta.read_only_fields, "tenant"]

@@ -89,8 +89,9 @@ class OrchTaskViewSet(ScopedDetailMixin, TenantScopedViewSet):
         return Response(service.generated_template(self.get_object()))
 
     @extend_schema(summary="DescribeOrchTaskType", request=None, responses=OrchTaskTypeSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def types(self, request):
+        """Every task type, as a plain list: a handful of fixed rows, neither paged nor filtered."""
         rows = [{"task_type": t.task_type, "name": t.name, "action": t.action, "resource_types": list(t.resource_types)}
                 for t in TASK_TYPES.values()]
         return Response(OrchTaskTypeSerializer(rows, many=True).data)

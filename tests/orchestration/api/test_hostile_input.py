@@ -89,3 +89,10 @@ def test_unexpected_error_is_json_with_a_logged_request_id(api, viewer_a, monkey
 
 def test_depth_scan_ignores_brackets_inside_strings():
     assert request_limits.loads(json.dumps({"s": "[" * 1000})) == {"s": "[" * 1000}
+
+
+@pytest.mark.parametrize("url,param", [(TEMPLATES, "created_after"), (EXECUTIONS, "created_before")])
+def test_date_filter_the_database_cannot_compare_is_a_400(api, viewer_a, url, param):
+    """Python parses a UTC offset up to ±23:59; PostgreSQL refuses anything past ±15:59."""
+    body = problem(api.as_user(viewer_a).get(url, {param: "2020-01-28T22:53:18+20:42"}), 400, "invalid")
+    assert "time zone displacement out of range" in body["message"]

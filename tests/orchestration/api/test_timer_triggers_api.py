@@ -104,3 +104,12 @@ def test_filters(api, operator_a, template):
     assert [row["name"] for row in client.get(URL, {"name": "alp"}).json()["results"]] == ["alpha"]
     assert [row["name"] for row in client.get(URL, {"enabled": "false"}).json()["results"]] == ["beta"]
     assert len(client.get(URL, {"template": template.pk}).json()["results"]) == 2
+
+
+@pytest.mark.parametrize("tenant", [None, "other"])
+def test_a_trigger_stays_in_its_tenant(api, operator_a, tenant_a, tenant_b, template, tenant):
+    client = api.as_user(operator_a)
+    trigger_url = f"{URL}{create(client, template).json()['id']}/"
+    moved = client.patch(trigger_url, {"tenant": tenant_b.pk if tenant else None, "name": "renamed"}, format="json")
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["tenant"] == tenant_a.pk and moved.json()["name"] == "renamed"
