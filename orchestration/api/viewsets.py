@@ -7,6 +7,8 @@ written to the audit trail (:class:`AuditedMixin`).
 """
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from rest_framework import permissions, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -49,9 +51,12 @@ class AuditedMixin:
         lookup = getattr(lookup, "tenant_lookup", None)
         if not pk or lookup is None:
             return None
-        rows = self.get_queryset().filter(pk=pk).values(lookup)
-        found = list(Tenant.objects.for_user(self.request.user, Scope.VIEW).filter(pk__in=rows)
-                     .values_list("pk", flat=True)[:2])
+        try:
+            rows = self.get_queryset().filter(pk=pk).values(lookup)
+            found = list(Tenant.objects.for_user(self.request.user, Scope.VIEW).filter(pk__in=rows)
+                         .values_list("pk", flat=True)[:2])
+        except (TypeError, ValueError, DjangoValidationError, DataError):
+            return None  # an id that cannot name a row (the view answers 404 for it, as DRF does)
         return found[0] if len(found) == 1 else None
 
     def _created_tenant_id(self, request, data) -> int | None:

@@ -27,9 +27,19 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from orchestration.models import Membership, OrchTask, OrchTaskStep, Project, Region, Role, Tenant, TimerTrigger
+from orchestration.models import (
+    Face,
+    Membership,
+    OrchTask,
+    OrchTaskStep,
+    Project,
+    Region,
+    Role,
+    Tenant,
+    TimerTrigger,
+)
+from orchestration.services import audit, tenancy
 from orchestration.services import executions as execution_service
-from orchestration.services import tenancy
 from orchestration.services import triggers as trigger_service
 from templates_app.services.templates import create_template, update_template
 from tests.orchestration.engine.conftest import drive, tpl
@@ -85,8 +95,8 @@ def seed(vcsim: dict) -> dict[str, object]:
     project = Project.objects.create(tenant=tenant, name="seed")
     key = tenancy.issue_access_key(tenant, admin, "seed").key
     content = tpl({"Name": "approve", "Action": "ACS::Approve", "Properties": {"Message": "ok?"}})
-    template = create_template(tenant=tenant, created_by="alice", name="seed", content=json.dumps(content))
-    template = update_template(template, updated_by="alice", content=json.dumps({**content, "Description": "v2"}))
+    template = create_template(tenant=tenant, actor=admin, name="seed", content=json.dumps(content))
+    template = update_template(template, actor=admin, content=json.dumps({**content, "Description": "v2"}))
     execution = drive(execution_service.start_execution(tenant=tenant, user=admin, template=template,
                                                         safety_check="Skip"))
     trigger = trigger_service.save_trigger(TimerTrigger(tenant=tenant, template=template, name="nightly",
@@ -99,12 +109,15 @@ def seed(vcsim: dict) -> dict[str, object]:
                                                path="group-d1/vm-1")
     vsphere_task = VSphereTask.objects.create(vcenter=vcenter, key="task-1", task_reference="task-1",
                                               status="success")
+    event = audit.record(face=Face.NATIVE, action="templates.create", ok=True, user=admin, tenant_id=tenant.pk,
+                         object_type="template", object_id=template.pk)
     return {
         "tenants": tenant.pk, "projects": project.pk, "regions": region.pk, "members": membership.pk,
         "access-keys": key.pk, "executions": execution.pk,
         "task-executions": execution.task_executions.first().pk, "timer-triggers": trigger.pk,
         "orch-tasks": orch_task.pk, "templates": template.pk, "actions": "ACS::Sleep", "version": "v1",
         "vcenters": vcenter.pk, "vsphere-inventory": inventory.pk, "vsphere-tasks": vsphere_task.pk,
+        "audit-events": event.pk,
         "_admin": admin,
         "_root": get_user_model().objects.create_superuser(username="root", password="pw-root", email=""),
     }
