@@ -66,11 +66,12 @@ class Processes:
             self.kill(name, signal.SIGKILL)
 
 
-def wait_for(predicate, timeout: float, interval: float = 0.1):
+def wait_for(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
+    """``predicate()``'s first truthy value, polled every ``interval`` s; fails after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
+    raise AssertionError(f"{what} not met within {timeout} s")
