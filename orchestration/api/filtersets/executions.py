@@ -18,6 +18,7 @@ from orchestration.models import (
     TimerTrigger,
     Trigger,
 )
+from orchestration.services.execution_queries import ExecutionFilter, filter_executions
 from orchestration.services.executions import TAG_RESOURCE
 
 NONE = "none"
@@ -38,10 +39,10 @@ class ExecutionFilterSet(django_filters.FilterSet):
     template_name = django_filters.CharFilter(lookup_expr="icontains", help_text="Template name contains.")
     executed_by = django_filters.CharFilter()
     parent = django_filters.CharFilter(
-        method="filter_parent", help_text="Children of this execution, or `none` for top-level executions only."
+        help_text="Children of this execution, or `none` for top-level executions only."
     )
     include_child_executions = django_filters.BooleanFilter(
-        method="filter_noop", help_text="Also list child executions (of ACS::Template tasks). Default false."
+        help_text="Also list child executions (of ACS::Template tasks). Default false."
     )
     created_after, created_before = _date_range("created_at", "Created")
     start_date_after, start_date_before = _date_range("start_date", "Started")
@@ -53,18 +54,23 @@ class ExecutionFilterSet(django_filters.FilterSet):
         fields = ["tenant", "template", "status", "mode", "trigger", "template_name", "executed_by", "parent"]
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        """The declared filters document and validate the query; the one read path applies them."""
         data = self.form.cleaned_data
-        if not data.get("parent") and not data.get("include_child_executions"):
-            queryset = queryset.filter(parent__isnull=True)
-        return queryset
-
-    def filter_parent(self, queryset, name, value):
-        return by_parent(queryset, "parent", value)
-
-    def filter_noop(self, queryset, name, value):
-        return queryset  # read in filter_queryset
-
+        tags = {}
+        for item in self.request.query_params.getlist("tag") if self.request is not None else ():
+            key, _, value = item.partition(":")
+            tags[key] = value or None
+        spec = ExecutionFilter(
+            tenant=data.get("tenant"), template_id=data.get("template") or None,
+            template_name=data.get("template_name") or None, statuses=tuple(data.get("status") or ()),
+            mode=data.get("mode") or None, trigger=data.get("trigger") or None,
+            executed_by=data.get("executed_by") or None, parent=data.get("parent") or None,
+            include_children=bool(data.get("include_child_executions")),
+            created_after=data.get("created_after"), created_before=data.get("created_before"),
+            started_after=data.get("start_date_after"), started_before=data.get("start_date_before"),
+            ended_after=data.get("end_date_after"), ended_before=data.get("end_date_before"), tags=tags,
+        )
+        return filter_executions(queryset, spec)
 
 
 def by_parent(queryset, field: str, value: str):

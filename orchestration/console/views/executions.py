@@ -35,6 +35,7 @@ from orchestration.models import (
     WaitingFor,
 )
 from orchestration.services import executions as service
+from orchestration.services.execution_queries import ExecutionFilter, filter_executions
 from templates_app.services import analysis
 from templates_app.services.templates import find_template, get_version
 
@@ -106,11 +107,8 @@ def template_run(request: HttpRequest, template_id: str) -> HttpResponse:
 def execution_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     name = request.GET.get("q", "").strip()
-    queryset = _executions(request).filter(parent__isnull=True)
-    if status in ExecutionStatus.values:
-        queryset = queryset.filter(status=status)
-    if name:
-        queryset = queryset.filter(template_name__icontains=name)
+    spec = ExecutionFilter(statuses=[status] if status in ExecutionStatus.values else (), template_name=name or None)
+    queryset = filter_executions(_executions(request), spec)
     page = Paginator(queryset.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -12,6 +12,7 @@ from orchestration.faces.paging import page
 from orchestration.models import Execution, ExecutionLog, ExecutionStatus, Scope, TaskExecution, TaskStatus
 from orchestration.services import executions as service
 from orchestration.services import tags as tag_service
+from orchestration.services.execution_queries import ExecutionFilter, filter_executions
 from templates_app.services import templates as template_service
 
 from .registry import Call, action
@@ -109,23 +110,17 @@ def notify_execution(call: Call) -> dict[str, Any]:
 @action("ListExecutions")
 def list_executions(call: Call) -> dict[str, Any]:
     p = call.params
-    rows = Execution.objects.for_user(call.caller.user, Scope.VIEW).filter(tenant=call.caller.tenant)
-    if (execution_id := p.str("ExecutionId")) is not None:
-        rows = rows.filter(pk=execution_id)
-    if (parent := p.str("ParentExecutionId")) is not None:
-        rows = rows.filter(parent_id=parent)
-    elif not p.bool("IncludeChildExecution", default=False):
-        rows = rows.filter(parent__isnull=True)
-    if (name := p.str("TemplateName")) is not None:
-        rows = rows.filter(template_name__icontains=name)
-    if (status := p.str("Status", choices=tuple(ExecutionStatus.values))) is not None:
-        rows = rows.filter(status=status)
-    if (mode := p.str("Mode")) is not None:
-        rows = rows.filter(mode=mode)
-    if (executed_by := p.str("ExecutedBy")) is not None:
-        rows = rows.filter(executed_by=executed_by)
-    if (tags := p.json("Tags", dict)) is not None:
-        rows = tag_service.filter_by_tags(rows, service.TAG_RESOURCE, tag_service.check_tags(tags))
+    tags = p.json("Tags", dict)
+    spec = ExecutionFilter(
+        tenant=call.caller.tenant,
+        ids=[execution_id] if (execution_id := p.str("ExecutionId")) is not None else (),
+        parent=p.str("ParentExecutionId"), include_children=p.bool("IncludeChildExecution", default=False),
+        template_name=p.str("TemplateName"),
+        statuses=[status] if (status := p.str("Status", choices=tuple(ExecutionStatus.values))) else (),
+        mode=p.str("Mode"), executed_by=p.str("ExecutedBy"),
+        tags=tag_service.check_tags(tags) if tags is not None else {},
+    )
+    rows = filter_executions(Execution.objects.for_user(call.caller.user, Scope.VIEW), spec)
     rows = _dates(call, rows).annotate(
         is_parent=Exists(Execution.objects.filter(parent=OuterRef("pk")))
     ).order_by(_order(call), "pk")

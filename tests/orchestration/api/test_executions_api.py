@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orchestration.authorization import SYSTEM
 from orchestration.models import Execution, ExecutionLog, TaskExecution
@@ -164,6 +166,14 @@ class TestList:
         assert [row["id"] for row in client.get(URL, {"parent": "none"}).json()["results"]] == [parent.pk]
         detail = client.get(f"{URL}{child.pk}/").json()  # a child is still reachable by its URL
         assert detail["parent"] == parent.pk and detail["parent_task_execution"]
+
+    def test_status_filter_adds_no_distinct(self, api, operator_a, started):
+        """One read path: a status list is a plain ``IN`` (django-filter alone made it ``SELECT DISTINCT``)."""
+        started(SIMPLE)
+        with CaptureQueriesContext(connection) as queries:
+            assert api.as_user(operator_a).get(URL, {"status": ["Success", "Failed"]}).status_code == 200
+        listing = [q["sql"] for q in queries.captured_queries if "orchestration_execution" in q["sql"]]
+        assert listing and not any("DISTINCT" in sql.upper() for sql in listing)
 
     def test_other_tenants_executions_are_not_listed(self, api, operator_a, started, foreign):
         mine = started(SIMPLE)
