@@ -18,6 +18,7 @@ from __future__ import annotations
 from orchestration.errors import Forbidden
 from orchestration.models.tenancy import SCOPE_ROLES, Membership, Role, Scope, Tenant
 
+SYSTEM_NAME = "system"  # how logs and records name the system actor
 VERBS = {Scope.VIEW: "reading", Scope.RUN: "running or changing", Scope.MANAGE: "managing"}
 
 
@@ -32,10 +33,10 @@ class SystemActor:
     pk = None
 
     def get_username(self) -> str:
-        return "system"
+        return SYSTEM_NAME
 
     def __str__(self) -> str:
-        return "system"
+        return SYSTEM_NAME
 
     def __repr__(self) -> str:
         return "<SystemActor>"
@@ -52,7 +53,7 @@ def actor_name(actor, access_key_id: str = "") -> str:
     """How logs and records name an actor: the user name, else the access key id, else "system"."""
     if actor is not None and not is_system(actor) and getattr(actor, "is_authenticated", False):
         return actor.get_username()
-    return access_key_id or "system"
+    return access_key_id or SYSTEM_NAME
 
 
 def user_of(actor):

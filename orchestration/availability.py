@@ -47,9 +47,11 @@ def retry_after_seconds() -> int:
 UNAVAILABLE_MESSAGE = "The service is temporarily unavailable (its database or broker is unreachable); retry shortly."
 
 
-def with_retry_after(response):
-    """``response`` (a 503) with the ``Retry-After`` header every face sends with it."""
-    response["Retry-After"] = str(retry_after_seconds())
+def with_retry_after(response, seconds: int | None):
+    """``response`` with the standard ``Retry-After`` header when an error says when to come
+    back (an outage: :func:`retry_after_seconds`; a rate limit: its window); ``None`` adds nothing."""
+    if seconds:
+        response["Retry-After"] = str(seconds)
     return response
 
 

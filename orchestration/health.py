@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from orchestration.availability import UNAVAILABLE_ERRORS, drop_connections, with_retry_after
+from orchestration.availability import UNAVAILABLE_ERRORS, drop_connections, retry_after_seconds, with_retry_after
 
 
 @require_GET
@@ -47,4 +47,4 @@ def readyz(request: HttpRequest) -> JsonResponse:
     body = {"status": "ready" if ready else "unavailable",
             "checks": {name: "ok" if ok else "unreachable" for name, ok in checks.items()}}
     response = JsonResponse(body, status=200 if ready else 503)
-    return response if ready else with_retry_after(response)
+    return response if ready else with_retry_after(response, retry_after_seconds())

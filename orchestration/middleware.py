@@ -30,7 +30,7 @@ def unavailable_response(request: HttpRequest, exc: BaseException) -> HttpRespon
         )
     else:
         response = HttpResponse(render_to_string("outage.html", {"retry_after": retry_after_seconds()}), status=503)
-    return with_retry_after(response)
+    return with_retry_after(response, retry_after_seconds())
 
 
 class UnavailableMiddleware:

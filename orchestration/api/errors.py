@@ -17,7 +17,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from orchestration.availability import UNAVAILABLE_MESSAGE, is_unavailable, retry_after_seconds
+from orchestration.availability import is_unavailable
 from orchestration.errors import ServiceError
 from orchestration.middleware import unavailable_response
 from orchestration.request_limits import BodyTooLarge, max_body_bytes
@@ -58,9 +58,7 @@ def _first_message(detail) -> str:
 
 def exception_handler(exc, context):
     if is_unavailable(exc):
-        logger.error("API unavailable: %s", exc)
-        return Response(error_body("service_unavailable", UNAVAILABLE_MESSAGE), status=503,
-                        headers={"Retry-After": str(retry_after_seconds())})
+        return unavailable_response(context["request"], exc)
     if isinstance(exc, RequestDataTooBig):
         exc = BodyTooLarge(max_body_bytes())
     if isinstance(exc, ServiceError):

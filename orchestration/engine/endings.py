@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count
 
+from orchestration.authorization import SYSTEM_NAME
 from orchestration.models import Execution, ExecutionStatus, LogType, Mode, TaskExecution, TaskStatus, WaitingFor
 from templates_app.language import expressions, selectors
 from templates_app.language.model import TaskSpec
@@ -20,7 +21,7 @@ from templates_app.language.model import TaskSpec
 from .dispatch import enqueue
 
 # Who a cancellation is attributed to when no person asked for it (a parent's failure, the engine).
-SYSTEM_ACTOR = "system"
+SYSTEM_ACTOR = SYSTEM_NAME
 
 
 class EndingRounds:

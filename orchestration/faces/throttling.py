@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse
 
 from orchestration.errors import ServiceError
 
@@ -86,10 +85,3 @@ def count_request(key_id: str) -> None:
     if count > rate.count:
         start = cache.get(opened, now)
         raise RateLimited(key_id, rate, retry_after=max(1, math.ceil(start + rate.seconds - now)))
-
-
-def with_retry_after(response: HttpResponse, seconds: int | None) -> HttpResponse:
-    """Add the standard ``Retry-After`` header when an error says when to come back."""
-    if seconds:
-        response["Retry-After"] = str(seconds)
-    return response

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from orchestration import paging_parameters
-from orchestration.availability import is_unavailable, with_retry_after
+from orchestration.availability import is_unavailable, retry_after_seconds, with_retry_after
 from orchestration.errors import InvalidParameter, NotFound, ServiceError
 from orchestration.models import Scope
 from vsphere.models import EntityType, VCenter, VSphereTask
@@ -110,7 +110,7 @@ class TaskListView(APIView):
             return envelope.failure(envelope.THROTTLED, str(exc.detail), "请稍后重试")
         if is_unavailable(exc):
             logger.error("task list: service unavailable: %s", exc)
-            return with_retry_after(envelope.failure(envelope.UNAVAILABLE))
+            return with_retry_after(envelope.failure(envelope.UNAVAILABLE), retry_after_seconds())
         request_id = str(uuid.uuid4())
         logger.error("task list failed (request %s)", request_id, exc_info=exc)
         response = envelope.failure(envelope.SERVER_ERROR, f"request {request_id}", f"请求 {request_id}")

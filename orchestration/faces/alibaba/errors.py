@@ -8,6 +8,7 @@ Alibaba Cloud uses for that code. A key over ``API_KEY_RATE`` gets ``Throttling.
 """
 from __future__ import annotations
 
+from orchestration.availability import retry_after_seconds
 from orchestration.errors import ServiceError
 from orchestration.faces import credentials, throttling
 
@@ -38,7 +39,8 @@ def signature_mismatch(string_to_sign: str) -> AlibabaError:
 
 
 def unavailable() -> AlibabaError:
-    return AlibabaError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503)
+    return AlibabaError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503,
+                        retry_after=retry_after_seconds())
 
 
 def from_service_error(exc: ServiceError) -> AlibabaError:

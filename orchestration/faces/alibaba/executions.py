@@ -119,9 +119,12 @@ def list_executions(call: Call) -> dict[str, Any]:
         statuses=[status] if (status := p.str("Status", choices=tuple(ExecutionStatus.values))) else (),
         mode=p.str("Mode"), executed_by=p.str("ExecutedBy"),
         tags=tag_service.check_tags(tags) if tags is not None else {},
+        # OOS's StartDate is when the execution was created (it may start later).
+        created_after=p.date("StartDateAfter"), created_before=p.date("StartDateBefore"),
+        ended_after=p.date("EndDateAfter"), ended_before=p.date("EndDateBefore"),
     )
     rows = filter_executions(Execution.objects.for_user(call.caller.user, Scope.VIEW), spec)
-    rows = _dates(call, rows).annotate(
+    rows = rows.annotate(
         is_parent=Exists(Execution.objects.filter(parent=OuterRef("pk")))
     ).order_by(_order(call), "pk")
     size = p.int("MaxResults", default=50, minimum=10, maximum=100)

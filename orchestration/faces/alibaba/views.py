@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse
 from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
-from orchestration.faces import throttling
 from orchestration.models import Face
 from orchestration.services import audit
 
@@ -63,7 +62,6 @@ def rpc(request: HttpRequest) -> HttpResponse:
     call: Call | None = None
     body: dict = {}
     error: AlibabaError | None = None
-    retry_after = False
     try:
         handler, call = _authorised_call(request, params, name, request_id)
         body = handler(call)
@@ -74,7 +72,7 @@ def rpc(request: HttpRequest) -> HttpResponse:
     except Exception as exc:
         if is_unavailable(exc):
             logger.error("Alibaba OOS action %s: service unavailable (request %s): %s", name, request_id, exc)
-            error, retry_after = unavailable(), True
+            error = unavailable()
         else:
             logger.exception("Alibaba OOS action %s failed (request %s)", name, request_id)
             error = AlibabaError("InternalError", "The request processing has failed due to some unknown error.", 500)
@@ -82,8 +80,7 @@ def rpc(request: HttpRequest) -> HttpResponse:
         _audit(request, name, params, call, body, error, request_id)
     if error is None:
         return render({"RequestId": request_id, **body}, root=f"{name}Response", xml=xml)
-    response = _error(request, request_id, error, xml)
-    return with_retry_after(response) if retry_after else response
+    return _error(request, request_id, error, xml)
 
 
 def is_state_changing(name: str) -> bool:
@@ -138,7 +135,7 @@ def _authorised_call(request: HttpRequest, params: RpcParams, name: str, request
 
 def _error(request: HttpRequest, request_id: str, exc: AlibabaError, xml: bool) -> HttpResponse:
     body = {"RequestId": request_id, "HostId": request.get_host(), "Code": exc.code, "Message": exc.message}
-    response = throttling.with_retry_after(render(body, root="Error", xml=xml, status=exc.status), exc.retry_after)
+    response = with_retry_after(render(body, root="Error", xml=xml, status=exc.status), exc.retry_after)
     if exc.retry_after:
         response["x-acs-retry-after"] = str(exc.retry_after * 1000)
     return response

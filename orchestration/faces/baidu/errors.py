@@ -6,6 +6,7 @@ A key over ``API_KEY_RATE`` gets ``RequestRateLimitExceeded`` with HTTP 429 and
 500, 503 and ``RequestExpired``), so a script sees ``BceHttpClientError`` at once."""
 from __future__ import annotations
 
+from orchestration.availability import retry_after_seconds
 from orchestration.errors import ServiceError
 from orchestration.faces import credentials, throttling
 
@@ -20,7 +21,8 @@ class BaiduError(Exception):
 
 
 def unavailable() -> BaiduError:
-    return BaiduError("ServiceUnavailable", "Service temporarily unavailable; retry shortly.", 503)
+    return BaiduError("ServiceUnavailable", "Service temporarily unavailable; retry shortly.", 503,
+                      retry_after=retry_after_seconds())
 
 
 def from_service_error(exc: ServiceError) -> BaiduError:

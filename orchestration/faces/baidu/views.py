@@ -19,7 +19,6 @@ from orchestration import paging_parameters, request_limits
 from orchestration.actions import all_actions
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, ServiceError
-from orchestration.faces import throttling
 from orchestration.faces.credentials import Caller
 from orchestration.models import Face, Scope
 from orchestration.services import audit
@@ -70,7 +69,6 @@ def endpoint(**handlers: Handler) -> Callable[[HttpRequest], HttpResponse]:
         caller: Caller | None = None
         result: Any = None
         error: BaiduError | None = None
-        retry_after = False
         try:
             if handler is None:
                 raise BaiduError("MethodNotAllowed", f"{request.method} is not supported here.", 405)
@@ -84,15 +82,14 @@ def endpoint(**handlers: Handler) -> Callable[[HttpRequest], HttpResponse]:
             if is_unavailable(exc):
                 logger.error("Baidu OOS %s %s: service unavailable (request %s): %s", request.method,
                              request.path, request_id, exc)
-                error, retry_after = unavailable(), True
+                error = unavailable()
             else:
                 logger.exception("Baidu OOS %s %s failed (request %s)", request.method, request.path, request_id)
                 error = BaiduError("InternalError", "The server failed to handle the request.", 500)
         if handler is not None and not handler.__name__.startswith(READ_ONLY_PREFIXES):
             _audit(request, handler, caller, result, error, request_id)
         if error is not None:
-            response = _error(error, request_id)
-            return with_retry_after(response) if retry_after else response
+            return _error(error, request_id)
         response = JsonResponse(envelope(result))
         response["x-bce-request-id"] = request_id
         return response
@@ -133,7 +130,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
 def _error(exc: BaiduError, request_id: str) -> HttpResponse:
     body = {"success": False, "msg": exc.message, "code": exc.code, "result": None,
             "message": exc.message, "requestId": request_id}
-    response = throttling.with_retry_after(JsonResponse(body, status=exc.status), exc.retry_after)
+    response = with_retry_after(JsonResponse(body, status=exc.status), exc.retry_after)
     response["x-bce-request-id"] = request_id
     return response
 

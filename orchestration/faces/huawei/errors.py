@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 
+from orchestration.availability import retry_after_seconds, with_retry_after
 from orchestration.errors import ServiceError
 from orchestration.faces import credentials, throttling
 
@@ -36,7 +37,7 @@ class HuaweiError(Exception):
                                  "http_code": self.http_code}, status=self.http_code)
         if self.request_id:
             response["X-Request-Id"] = self.request_id
-        return throttling.with_retry_after(response, self.retry_after)
+        return with_retry_after(response, self.retry_after)
 
 
 def invalid(field: str, why: str) -> HuaweiError:
@@ -52,7 +53,8 @@ def forbidden(why: str) -> HuaweiError:
 
 
 def unavailable() -> HuaweiError:
-    return HuaweiError("APIG.0201", "Backend unavailable: the service is temporarily unavailable; retry shortly.", 503)
+    return HuaweiError("APIG.0201", "Backend unavailable: the service is temporarily unavailable; retry shortly.", 503,
+                       retry_after=retry_after_seconds())
 
 
 def internal(request_id: str) -> HuaweiError:

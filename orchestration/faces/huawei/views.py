@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from orchestration import paging_parameters, request_limits
-from orchestration.availability import is_unavailable, with_retry_after
+from orchestration.availability import is_unavailable
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, Project, Scope
 from orchestration.services import orchtask_runs, orchtask_specs
@@ -64,7 +64,7 @@ def list_workflow(request: HttpRequest, project_id: str) -> HttpResponse:
     except Exception as exc:
         if is_unavailable(exc):
             logger.error("Huawei ListWorkflow: service unavailable: %s", exc)
-            return with_retry_after(unavailable().response())
+            return unavailable().response()
         request_id = str(uuid.uuid4())
         logger.exception("Huawei ListWorkflow failed (request %s)", request_id)
         return internal(request_id).response()

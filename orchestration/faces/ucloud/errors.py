@@ -22,6 +22,7 @@ with HTTP 200, as UCloud answers.
 """
 from __future__ import annotations
 
+from orchestration.availability import retry_after_seconds
 from orchestration.errors import ServiceError
 from orchestration.faces import credentials, throttling
 
@@ -35,7 +36,7 @@ class UCloudError(Exception):
 
 
 def unavailable() -> UCloudError:
-    return UCloudError(150, "Service temporarily unavailable; retry shortly.")
+    return UCloudError(150, "Service temporarily unavailable; retry shortly.", retry_after=retry_after_seconds())
 
 
 def missing(name: str) -> UCloudError:

@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from orchestration import request_limits
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import ServiceError
-from orchestration.faces import throttling
 from orchestration.faces.credentials import Caller
 from orchestration.models import Face, Scope
 from orchestration.services import audit
@@ -90,8 +89,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return _answer({"RetCode": 0, "Action": f"{name}Response", **body}, request_id)
     response = _error(name, error, request_id)
     if unavailable_now:
-        response.status_code = 503
-        return with_retry_after(response)
+        response.status_code = 503  # the one UCloud error not answered with HTTP 200
     return response
 
 
@@ -121,7 +119,7 @@ def _answer(body: dict, request_id: str) -> HttpResponse:
 def _error(name: str, exc: UCloudError, request_id: str) -> HttpResponse:
     response = _answer({"RetCode": exc.ret_code, "Action": f"{name or 'Unknown'}Response", "Message": exc.message},
                        request_id)
-    return throttling.with_retry_after(response, exc.retry_after)
+    return with_retry_after(response, exc.retry_after)
 
 
 def _authorised_call(request: HttpRequest) -> tuple[Callable[[Caller, UParams], dict], Caller, UParams]:
