@@ -5,7 +5,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 
 from orchestration.api import filtersets, pagination, serializers
-from orchestration.models import AuditEvent, Scope, Tenant
+from orchestration.authorization import administers_any_tenant
+from orchestration.models import AuditEvent, Scope
 
 
 class TenantAdminsOnly(permissions.BasePermission):
@@ -14,8 +15,7 @@ class TenantAdminsOnly(permissions.BasePermission):
     message = "Only tenant administrators may read the audit trail."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and Tenant.objects.for_user(user, Scope.MANAGE).exists())
+        return administers_any_tenant(request.user)
 
 
 @extend_schema_view(list=extend_schema(summary="ListAuditEvents"), retrieve=extend_schema(summary="GetAuditEvent"))
