@@ -22,6 +22,8 @@ class ServiceError(Exception):
         self.code = code or self.kind
         self.detail = detail
         self.place = place
+        # What is wrong without the place, for faces that name the place their own way.
+        self.reason = message.removeprefix(f"{place}: ") if place else message
 
 
 class InvalidParameter(ServiceError):

@@ -22,7 +22,7 @@ PACKAGES = ("orchestration", "templates_app", "vsphere", "config")
 KERNEL_PACKAGES = ("orchestration.models",)
 KERNEL_MODULES = (
     "orchestration", "orchestration.errors", "orchestration.authorization", "orchestration.availability",
-    "orchestration.encryption", "orchestration.request_limits", "orchestration.paging_parameters",
+    "orchestration.encryption", "orchestration.request_limits", "orchestration.wire_parameters",
     "orchestration.actions", "orchestration.actions.base", "orchestration.actions.registry",
     "orchestration.services", "orchestration.services.tags", "orchestration.services.audit",
     "orchestration.services.tenancy",

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
-from orchestration import paging_parameters
+from orchestration import wire_parameters
 
 
 class StrictPageSize:
@@ -24,7 +24,7 @@ class StrictPageSize:
     max_page_size = 1000
 
     def get_page_size(self, request) -> int:
-        return paging_parameters.page_size(request.query_params.get(self.page_size_query_param),
+        return wire_parameters.page_size(request.query_params.get(self.page_size_query_param),
                                            self.page_size_query_param, maximum=self.max_page_size,
                                            default=self.page_size)
 

@@ -1,19 +1,10 @@
-"""Dates on the wire of the cloud faces: ISO 8601 ``…Z`` strings and epoch milliseconds."""
+"""Dates written on the wire of the cloud faces: ISO 8601 ``…Z`` strings and epoch milliseconds.
+
+Reading them is :func:`orchestration.wire_parameters.parse_iso_z`.
+"""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-_ISO_Z_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%MZ")
-
-
-def parse_iso_z(value: str) -> datetime | None:
-    """``2019-05-16T10:26:14Z`` (optionally with fractions, or without seconds) as UTC, else None."""
-    for fmt in _ISO_Z_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    return None
 
 
 def iso_z(moment: datetime | None) -> str:

@@ -23,7 +23,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
 from orchestration.errors import InvalidParameter
-from orchestration.paging_parameters import MAX_OFFSET
+from orchestration.wire_parameters import MAX_OFFSET
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from templates_app.language import expressions
 from templates_app.language.parameters import resolve_parameters
 from templates_app.language.problems import ParametersInvalid
 from templates_app.models import Template
-from templates_app.services.templates import checked_content, count_execution, get_version
+from templates_app.services.templates import checked_content, count_execution, find_template, get_version
 
 CLIENT_TOKEN_TTL = dt.timedelta(hours=24)
 MAX_DELETE = 100
@@ -177,12 +177,10 @@ def start_child_execution(
     parent: Execution, task_execution: TaskExecution, name: str, version: str | None, parameters: dict
 ) -> Execution:
     """``ACS::Template``: run another template as a child of a task execution."""
-    template = (
-        Template.objects.filter(name=name, tenant=parent.tenant).first()
-        or Template.objects.filter(name=name, tenant__isnull=True).first()
-    )
-    if template is None:
-        raise LookupError(f"template {name!r} does not exist")
+    try:
+        template = find_template(SYSTEM, name, tenant=parent.tenant)
+    except NotFound:
+        raise LookupError(f"template {name!r} does not exist") from None
     child = start_execution(
         tenant=parent.tenant,
         user=SYSTEM,  # the parent's run was authorized; its children are the engine's doing

@@ -13,7 +13,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from orchestration import paging_parameters
+from orchestration import wire_parameters
 from orchestration.availability import is_unavailable, retry_after_seconds, with_retry_after
 from orchestration.errors import InvalidParameter, NotFound, ServiceError
 from orchestration.models import Scope
@@ -72,9 +72,9 @@ class TaskListView(APIView):
     def paging(self) -> tuple[int, int]:
         """``page_num`` from 0; ``page_size`` up to 1000, where 0 (the documented default) means 50."""
         query = self.request.query_params
-        return (paging_parameters.page_number(query.get("page_num"), "page_num", first=0),
-                paging_parameters.int_parameter(query.get("page_size"), "page_size", minimum=0,
-                                                maximum=task_queries.MAX_PAGE_SIZE, default=0))
+        return (wire_parameters.page_number(query.get("page_num"), "page_num", first=0),
+                wire_parameters.integer(query.get("page_size"), "page_size", minimum=0,
+                                        maximum=task_queries.MAX_PAGE_SIZE, default=0))
 
     def english(self) -> bool:
         """Names in English when asked (``lang=en`` or an English Accept-Language); Chinese otherwise, as documented."""

@@ -7,7 +7,7 @@ ClientToken) is the services'. Reading needs VIEW, running and controlling RUN.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,10 +18,12 @@ from rest_framework.response import Response
 
 from orchestration.api import filtersets, pagination, serializers
 from orchestration.api.viewsets import TenantScopedViewSet
+from orchestration.errors import NotFound
 from orchestration.models import Execution, ExecutionLog, Scope, TaskExecution, Tenant, TimerTrigger
 from orchestration.services import executions as service
 from orchestration.services import triggers as trigger_service
 from templates_app.models import Template
+from templates_app.services.templates import find_template
 
 TASK_ORDERING = ["created_at", "start_date", "end_date", "status"]
 # Nested lists have a queryset of task executions or logs; their {id} is still the execution's.
@@ -92,16 +94,12 @@ class ExecutionViewSet(ScopedDetailMixin, TenantScopedViewSet):
         return self._answer(execution, status.HTTP_201_CREATED)
 
     def _template(self, tenant: Tenant, reference: str) -> Template:
-        """A template by id or name: the tenant's own first, then a public one."""
-        found = (
-            Template.objects.for_user(self.request.user, Scope.VIEW)
-            .filter(Q(pk=reference) | Q(name=reference), Q(tenant=tenant) | Q(tenant__isnull=True))
-            .order_by("tenant_id")  # the tenant's own before a public one of the same name
-            .first()
-        )
-        if found is None:
-            raise ValidationError({"template": [f"No template {reference!r} in tenant {tenant.pk} or public."]})
-        return found
+        """A template by id or name: the tenant's own first, then a public one (a bad reference is a bad field)."""
+        try:
+            return find_template(self.request.user, reference, tenant=tenant, scope=Scope.VIEW)
+        except NotFound:
+            problem = f"No template {reference!r} in tenant {tenant.pk} or public."
+            raise ValidationError({"template": [problem]}) from None
 
     # ------------------------------------------------------------------ control
 

@@ -9,7 +9,7 @@ Alibaba Cloud uses for that code. A key over ``API_KEY_RATE`` gets ``Throttling.
 from __future__ import annotations
 
 from orchestration.availability import retry_after_seconds
-from orchestration.errors import ServiceError
+from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.faces import credentials, throttling
 
 
@@ -62,6 +62,10 @@ def from_service_error(exc: ServiceError) -> AlibabaError:
         return AlibabaError(exc.code if exc.code != "forbidden" else "Forbidden", exc.message, 403)
     if exc.kind == "conflict":
         return AlibabaError(exc.code if exc.code != "conflict" else "Conflict", exc.message, 409)
+    if isinstance(exc, InvalidParameter) and exc.place:
+        if exc.code == "MissingParameter":
+            return missing(exc.place)
+        return AlibabaError(exc.code, f'The parameter "{exc.place}" is invalid: {exc.reason}')
     code = exc.code if exc.code not in ("invalid", "limit") else "InvalidParameter"
     if code.startswith("MissingParameter"):
         code = "MissingParameter"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from orchestration.errors import NotFound
+from orchestration.errors import InvalidParameter, NotFound
 from orchestration.faces.credentials import Caller
 from orchestration.faces.paging import page
 from orchestration.models import Execution, ResourceTag, Scope
@@ -17,7 +17,6 @@ from templates_app.models import Template
 from templates_app.services import templates as template_service
 
 from .errors import missing
-from .params import invalid
 from .registry import Call, action
 
 
@@ -65,7 +64,7 @@ def tag_resources(call: Call) -> dict[str, Any]:
     ids = call.params.json_list("ResourceIds", required=True, maximum=50)
     tags = tag_service.check_tags(call.params.json("Tags", dict, required=True))
     if not tags:
-        raise invalid("Tags", "between 1 and 20 tags")
+        raise InvalidParameter("Tags", "between 1 and 20 tags")
     stored = [RESOURCE_TYPES[kind].find(call.caller, resource_id, True) for resource_id in ids]
     for resource_id in stored:
         tag_service.set_tags(call.caller.tenant, kind, resource_id, tags)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import F, Q
 
+from orchestration.errors import InvalidParameter
 from orchestration.faces.paging import page
 from orchestration.models import Scope
 from orchestration.services import tags as tag_service
@@ -15,7 +16,6 @@ from templates_app.services import analysis
 from templates_app.services import templates as service
 
 from .errors import AlibabaError
-from .params import invalid
 from .registry import Call, action
 from .shapes import template_meta
 
@@ -31,7 +31,8 @@ SORT_FIELDS = {
 def _content(call: Call, *, required: bool) -> str | None:
     content = call.params.str("Content", required=required)
     if content is not None and len(content.encode()) > MAX_CONTENT:
-        raise invalid("Content", f"the template content is limited to 64 KB, got {len(content.encode())} bytes")
+        size = len(content.encode())
+        raise InvalidParameter("Content", f"the template content is limited to 64 KB, got {size} bytes")
     return content
 
 

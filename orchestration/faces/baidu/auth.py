@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from orchestration.faces import credentials
 from orchestration.faces.credentials import Caller
-from orchestration.faces.dates import parse_iso_z
+from orchestration.wire_parameters import parse_iso_z
 
 from . import signing
 from .errors import BaiduError

@@ -34,7 +34,8 @@ def from_service_error(exc: ServiceError) -> BaiduError:
         return BaiduError("AccessDenied", exc.message, 403)
     if isinstance(exc, credentials.RequestExpired):
         return BaiduError("RequestExpired", exc.message, 400)
-    generic = {"invalid": "InvalidParameter", "limit": "InvalidParameter", "not_found": "ResourceNotFound",
+    generic = {"invalid": "InvalidParameter", "limit": "InvalidParameter", "MissingParameter": "InvalidParameter",
+               "not_found": "ResourceNotFound",
                "forbidden": "AccessDenied", "conflict": "Conflict"}
     code = generic.get(exc.code, exc.code)
     if exc.kind == "forbidden":

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from orchestration import paging_parameters, request_limits
+from orchestration import request_limits, wire_parameters
 from orchestration.actions import all_actions
 from orchestration.availability import is_unavailable, with_retry_after
 from orchestration.errors import InvalidParameter, ServiceError
@@ -46,10 +46,8 @@ class Call:
     body: dict[str, Any]
 
     def query(self, name: str) -> str:
-        value = self.request.GET.get(name, "")
-        if not value:
-            raise InvalidParameter(name, "is required (query parameter)")
-        return value
+        """A required query-string parameter."""
+        return wire_parameters.text(self.request.GET.get(name), name, required=True)
 
 
 Handler = Callable[[Call], Any]
@@ -136,8 +134,8 @@ def _error(exc: BaiduError, request_id: str) -> HttpResponse:
 
 
 def _page(body: dict[str, Any]) -> tuple[int, int]:
-    return (paging_parameters.page_number(body.get("pageNo"), "pageNo", first=1),
-            paging_parameters.page_size(body.get("pageSize"), "pageSize", maximum=MAX_PAGE_SIZE, default=10))
+    return (wire_parameters.page_number(body.get("pageNo"), "pageNo", first=1),
+            wire_parameters.page_size(body.get("pageSize"), "pageSize", maximum=MAX_PAGE_SIZE, default=10))
 
 
 def _internal(body: dict[str, Any]) -> dict[str, Any]:
@@ -193,9 +191,7 @@ def check_template(call: Call) -> dict[str, Any]:
 
 def list_templates(call: Call) -> dict[str, Any]:
     page_no, page_size = _page(call.body)
-    sort = call.body.get("sort", "createTime")
-    if sort not in SORT_FIELDS:
-        raise InvalidParameter("sort", f"one of {', '.join(SORT_FIELDS)}")
+    sort = wire_parameters.text(call.body.get("sort"), "sort", default="createTime", choices=tuple(SORT_FIELDS))
     field = F(SORT_FIELDS[sort])
     rows = Template.objects.for_user(call.caller.user, Scope.VIEW).filter(
         Q(tenant=call.caller.tenant) | Q(share_type=ShareType.PUBLIC)

@@ -71,4 +71,4 @@ def from_service_error(exc: ServiceError) -> HuaweiError:
         return forbidden(exc.message)
     if exc.kind == "too_large":
         return HuaweiError("AOM.31001302", f"Invalid input parameter. body: {exc.message}", 413)
-    return invalid(exc.place or "request", exc.message.removeprefix(f"{exc.place}: ") if exc.place else exc.message)
+    return invalid(exc.place or "request", exc.reason)

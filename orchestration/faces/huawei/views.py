@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from orchestration import paging_parameters, request_limits
+from orchestration import request_limits, wire_parameters
 from orchestration.availability import is_unavailable
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, Project, Scope
@@ -84,31 +84,6 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return body
 
 
-def _int(body: dict, name: str, minimum: int, maximum: int | None = None) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise invalid(name, f"must be an integer, got {value!r}")
-    if value < minimum or (maximum is not None and value > maximum):
-        raise invalid(name, f"must be from {minimum}" + (f" to {maximum}" if maximum is not None else "")
-                      + f", got {value}")
-    return value
-
-
-def _str(body: dict, name: str, choices: tuple[str, ...] | None = None, required: bool = False) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            raise invalid(name, "is required" + (f" (one of {', '.join(choices)})" if choices else ""))
-        return None
-    if not isinstance(value, str):
-        raise invalid(name, f"must be a string, got {value!r}")
-    if choices and value not in choices:
-        raise invalid(name, f"must be one of {', '.join(choices)}, got {value!r}")
-    return value
-
-
 def _scope(caller, project_id: str):
     queryset = svc.tasks_for(caller.user, Scope.VIEW).filter(tenant=caller.tenant)
     if project_id == str(caller.tenant.pk):
@@ -119,18 +94,18 @@ def _scope(caller, project_id: str):
 
 
 def _list(caller, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    sort_field = _str(body, "sort_field", tuple(SORT_FIELDS), required=True)
-    sort_type = _str(body, "sort_type", ("ASC", "DESC"), required=True)
-    page = paging_parameters.page_number(body.get("page"), "page", first=0)
-    size = paging_parameters.page_size(body.get("size"), "size", maximum=MAX_SIZE, default=DEFAULT_SIZE)
-    start_ms, end_ms = (_int(body, "search_time_start", 0, MAX_EPOCH_MS),
-                        _int(body, "search_time_end", 0, MAX_EPOCH_MS))
+    sort_field = wire_parameters.text(body.get("sort_field"), "sort_field", choices=tuple(SORT_FIELDS), required=True)
+    sort_type = wire_parameters.text(body.get("sort_type"), "sort_type", choices=("ASC", "DESC"), required=True)
+    page = wire_parameters.page_number(body.get("page"), "page", first=0)
+    size = wire_parameters.page_size(body.get("size"), "size", maximum=MAX_SIZE, default=DEFAULT_SIZE)
+    start_ms, end_ms = (wire_parameters.integer(body.get(name), name, minimum=0, maximum=MAX_EPOCH_MS)
+                        for name in ("search_time_start", "search_time_end"))
     if start_ms is not None and end_ms is not None and start_ms > end_ms:
         raise invalid("search_time_start", "must not be after search_time_end")
-    kind = _str(body, "type", TYPES)
-    status = _str(body, "status", STATUSES)
-    search, create_by = _str(body, "search"), _str(body, "create_by")
-    enterprise_project = _str(body, "enterprise_project_id")
+    kind = wire_parameters.text(body.get("type"), "type", choices=TYPES)
+    status = wire_parameters.text(body.get("status"), "status", choices=STATUSES)
+    search, create_by, enterprise_project = (wire_parameters.text(body.get(name), name)
+                                             for name in ("search", "create_by", "enterprise_project_id"))
     tags = body.get("tags")
     if tags is not None and (not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values())):
         raise invalid("tags", "must be an object of string values")

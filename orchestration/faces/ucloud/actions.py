@@ -6,10 +6,10 @@ from collections.abc import Callable
 from orchestration.faces.credentials import Caller
 from orchestration.faces.lookups import find_project
 from orchestration.models import OrchTask, Scope
-from orchestration.paging_parameters import MAX_OFFSET
 from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as svc
 from orchestration.services.orchtask_types import TASK_TYPES
+from orchestration.wire_parameters import MAX_OFFSET
 
 from .errors import UCloudError, invalid
 from .params import UParams

@@ -63,5 +63,5 @@ def from_service_error(exc: ServiceError) -> UCloudError:
     if exc.code.startswith("MissingParameter"):
         return missing(exc.place or exc.code.partition(".")[2])
     if exc.place:
-        return UCloudError(230, f"Params [{exc.place}] not available: {exc.message.removeprefix(exc.place + ': ')}")
+        return invalid(exc.place, exc.reason)
     return UCloudError(230, exc.message)
