@@ -2,7 +2,7 @@
 
 Layers, bottom up (README, "Architecture"):
 
-0. the kernel — tenancy models and scoping, errors, the one authorization function,
+0. the kernel — tenancy models and scoping, errors, the one authorization function, outside events,
    the action registry and base class, request limits, encryption, tags, audit;
 1. the template language and template store (``templates_app`` without its API/admin);
 2. the engine, the services and the vSphere app's actions, sync and VM operations;
@@ -23,6 +23,7 @@ KERNEL_PACKAGES = ("orchestration.models",)
 KERNEL_MODULES = (
     "orchestration", "orchestration.errors", "orchestration.authorization", "orchestration.availability",
     "orchestration.encryption", "orchestration.request_limits", "orchestration.wire_parameters",
+    "orchestration.event_stream",
     "orchestration.actions", "orchestration.actions.base", "orchestration.actions.registry",
     "orchestration.services", "orchestration.services.tags", "orchestration.services.audit",
     "orchestration.services.tenancy",

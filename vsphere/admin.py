@@ -9,7 +9,7 @@ from orchestration.admin_audit import AuditedAdmin
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import InvalidParameter
 from orchestration.models import is_platform_staff
-from vsphere.models import InventoryObject, SyncStatus, VCenter, VSphereTask
+from vsphere.models import InventoryObject, SyncStatus, VCenter, VSphereEvent, VSphereTask
 from vsphere.services.sync import sync_vcenter
 from vsphere.services.vcenters import check_connection, check_endpoint_change
 
@@ -24,7 +24,8 @@ class VCenterForm(forms.ModelForm):
     class Meta:
         model = VCenter
         fields = ["name", "host", "port", "protocol", "user", "password", "verify_tls", "region", "tenants",
-                  "sync_enabled", "sync_interval", "inventory_interval", "task_retention_days"]
+                  "sync_enabled", "sync_interval", "inventory_interval", "task_retention_days",
+                  "event_retention_days"]
 
     def clean_password(self) -> str:
         """The password typed, or the stored one when left empty (the admin assigns it to the row)."""
@@ -146,3 +147,13 @@ class VSphereTaskAdmin(ReadOnlyAdmin):
     list_filter = ["status", ("vcenter", GrantedVCenterFilter), "entity_type"]
     search_fields = ["key", "name", "name_en", "target", "entity", "user", "description_id"]
     list_select_related = ["vcenter"]
+
+
+@admin.register(VSphereEvent)
+class VSphereEventAdmin(ReadOnlyAdmin):
+    list_display = ["key", "event_type", "entity_name", "entity_moref", "user", "created_time", "alarm_name",
+                    "alarm_status", "vcenter"]
+    list_filter = [("vcenter", GrantedVCenterFilter), "entity_type", "alarm_status"]
+    search_fields = ["event_type", "entity_name", "entity_moref", "user", "message"]
+    list_select_related = ["vcenter"]
+    show_full_result_count = False  # events grow without bound

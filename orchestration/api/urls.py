@@ -10,6 +10,8 @@ routes = [
     ("executions", views.ExecutionViewSet, None),
     ("task-executions", views.TaskExecutionViewSet, None),
     ("timer-triggers", views.TimerTriggerViewSet, None),
+    ("event-triggers", views.EventTriggerViewSet, None),
+    ("event-trigger-firings", views.EventTriggerFiringViewSet, None),
     ("orch-tasks", views.OrchTaskViewSet, None),
     ("audit-events", views.AuditEventViewSet, None),
 ]

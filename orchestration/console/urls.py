@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import audit, dashboard, executions, orchtasks, shell, templates, vsphere
+from orchestration.console.views import audit, dashboard, events, executions, orchtasks, shell, templates, vsphere
 
 app_name = "console"
 
@@ -44,6 +44,10 @@ urlpatterns += [
     path("vsphere/vcenters/<int:vcenter_id>/act/", vsphere.vcenter_act, name="vsphere-vcenter-act"),
     path("vsphere/inventory/", vsphere.inventory_browser, name="vsphere-inventory"),
     path("vsphere/tasks/", vsphere.task_list, name="vsphere-tasks"),
+    path("vsphere/events/", events.event_list, name="vsphere-events"),
+    path("event-triggers/", events.trigger_list, name="event-triggers"),
+    path("event-triggers/<int:trigger_id>/", events.trigger_detail, name="event-trigger-detail"),
+    path("event-triggers/<int:trigger_id>/act/", events.trigger_act, name="event-trigger-act"),
 ]
 
 urlpatterns += [

@@ -2,8 +2,9 @@
 
 django-q2's own scheduler looks at its schedules only every ~30 s, far too coarse
 for sleeps, retries and polls; this loop looks every ``interval`` seconds (0.5 by
-default) with one indexed query. It also fires timer triggers and the django-q2
-schedules registered with :func:`run_schedules_precisely`. Re-arming ``wake_at`` a few
+default) with one indexed query. It also fires timer triggers, hands newly stored
+events to event triggers, and fires the django-q2 schedules registered with
+:func:`run_schedules_precisely`. Re-arming ``wake_at`` a few
 seconds ahead (``ENGINE_REQUEUE_SECONDS``) before queueing means a queue message lost to
 an outage of the broker or the database, or to a worker that died before finishing it,
 is queued again within seconds, not forgotten; and an execution whose worker died is
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from orchestration.availability import Outage
 from orchestration.models import FINISHED_STATUSES, Execution
+from orchestration.services.event_triggers import handle_new_events
 from orchestration.services.triggers import fire_due_triggers
 
 from . import leases
@@ -115,6 +117,7 @@ def run_forever(interval: float = 0.5, stop_after: float | None = None,
             tick()
             fire_due_triggers()
             fire_due_schedules()
+            handle_new_events()
         except Exception as exc:  # an outage or a bug must not end the loop
             stop.wait(outage.failed(exc))
             continue

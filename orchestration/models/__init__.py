@@ -1,5 +1,6 @@
 """Models of the orchestration app, split by domain."""
 from .audit import AppendOnly, AuditEvent, AuditResult, Face
+from .event_triggers import AlarmStatus, EventCursor, EventTrigger, EventTriggerFiring
 from .executions import (
     FINISHED_STATUSES,
     TASK_FINISHED_STATUSES,
@@ -32,6 +33,10 @@ from .tenancy import (
 from .triggers import TimerTrigger
 
 __all__ = [
+    "AlarmStatus",
+    "EventCursor",
+    "EventTrigger",
+    "EventTriggerFiring",
     "AppendOnly",
     "AuditEvent",
     "AuditResult",

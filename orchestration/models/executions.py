@@ -88,6 +88,7 @@ class Trigger(models.TextChoices):
     MANUAL = "Manual"
     TIMER = "Timer"
     API = "API"
+    EVENT = "Event"
 
 
 class LogType(models.TextChoices):

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from orchestration.models import (
     AccessKey,
+    EventTrigger,
+    EventTriggerFiring,
     Execution,
     ExecutionLog,
     Face,
@@ -29,6 +31,7 @@ from orchestration.models import (
     TimerTrigger,
 )
 from orchestration.services import audit
+from orchestration.services import event_triggers as event_trigger_service
 from orchestration.services import executions as executions_service
 from orchestration.services import orchtasks as orchtask_service
 from orchestration.services import triggers as trigger_service
@@ -41,7 +44,7 @@ from tests.faces.orchtask_fixtures import REGION, moref, step
 from tests.orchestration.engine.conftest import drive, tpl
 from tests.simulator import make_vcenter
 from tests.vsphere.helpers import find_vm, power_cycle
-from vsphere.models import EntityType, InventoryObject, VCenter, VSphereTask
+from vsphere.models import EntityType, InventoryObject, VCenter, VSphereEvent, VSphereTask
 from vsphere.services.sync import sync_vcenter
 from vsphere.services.vcenters import check_connection
 
@@ -124,6 +127,13 @@ def _seed_templates_and_runs(a: SeededA, admin) -> None:
         tenant=a.tenant, template=template, name=f"{MARK}-timer", run_at=timezone.now() + timedelta(days=30),
         owner=admin))
     a.ids["timer_trigger"] = str(trigger.pk)
+    on_event = event_trigger_service.save_trigger(EventTrigger(
+        tenant=a.tenant, template=template, name=f"{MARK}-on-event", event_types=["VmPoweredOffEvent"], owner=admin))
+    a.ids["event_trigger"] = str(on_event.pk)
+    firing = EventTriggerFiring.objects.create(trigger=on_event, source_id=0, event_key=1,
+                                               event_type="VmPoweredOffEvent", event_time=timezone.now(),
+                                               reason=f"{MARK}-reason")
+    a.ids["event_firing"] = str(firing.pk)
 
 
 def _seed_vsphere(a: SeededA, admin, vcsim: dict) -> None:
@@ -143,6 +153,9 @@ def _seed_vsphere(a: SeededA, admin, vcsim: dict) -> None:
     a.ids["vm"] = str(vm.pk)
     a.ids["vm_moref"] = vm.moref
     a.ids["vm_reference"] = vm.reference
+    event = VSphereEvent.objects.filter(vcenter=vcenter).order_by("-key").first()
+    assert event is not None, "the simulator produced no event to sync"
+    a.ids["vsphere_event"] = str(event.pk)
     task = VSphereTask.objects.filter(vcenter=vcenter).order_by("-create_time").first()
     assert task is not None, "the simulator produced no task to sync"
     a.ids["vsphere_task"] = str(task.pk)
@@ -188,6 +201,8 @@ def snapshot_of_a(tenant: Tenant) -> dict[str, list[dict]]:
         "logs": ExecutionLog.objects.filter(execution__tenant=tenant),
         "tags": ResourceTag.objects.filter(tenant=tenant),
         "timer triggers": TimerTrigger.objects.filter(tenant=tenant),
+        "event triggers": EventTrigger.objects.filter(tenant=tenant),
+        "event trigger firings": EventTriggerFiring.objects.filter(trigger__tenant=tenant),
         "orch tasks": OrchTask.objects.filter(tenant=tenant),
         "vcenters": VCenter.objects.filter(tenants=tenant),
         "vcenter grants": VCenter.tenants.through.objects.filter(tenant=tenant),

@@ -76,6 +76,16 @@ NATIVE: dict[tuple[str, str], Probes] = {
     ),
     **{("timertrigger-detail", m): Probe({"pk": "{timer_trigger}"}, body={"enabled": False})
        for m in ("GET", "PATCH", "DELETE")},
+    ("eventtrigger-list", "GET"): Probe(query={"template": "{template}"}, status=LISTED),
+    ("eventtrigger-list", "POST"): (
+        Probe(body={"tenant": "{tenant}", "template": "{template}", "name": "intruder"}, status=UNKNOWN_CHOICE),
+        Probe(body={"template": "{template}", "name": "intruder"}, status=(400, 403),
+              note="A's template in B's tenant"),
+    ),
+    **{("eventtrigger-detail", m): Probe({"pk": "{event_trigger}"}, body={"enabled": False})
+       for m in ("GET", "PATCH", "DELETE")},
+    ("eventtriggerfiring-list", "GET"): Probe(query={"trigger": "{event_trigger}"}, status=(200, 400)),
+    ("eventtriggerfiring-detail", "GET"): Probe({"pk": "{event_firing}"}),
     # orchestration tasks
     ("orchtask-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE)),
     ("orchtask-list", "POST"): (
@@ -118,6 +128,8 @@ NATIVE: dict[tuple[str, str], Probes] = {
                                         status=LISTED),
                                   Probe(query={"vcenter": "{vcenter}"}, status=NOT_A_CHOICE)),
     ("vspheretask-detail", "GET"): Probe({"pk": "{vsphere_task}"}),
+    ("vsphereevent-list", "GET"): Probe(query={"vcenter": "{vcenter}"}, status=(200, 400)),
+    ("vsphereevent-detail", "GET"): Probe({"pk": "{vsphere_event}"}),
 }
 
 # -- the cloud faces: action → probe ------------------------------------------------------------------------------
@@ -226,6 +238,13 @@ CONSOLE: dict[str, Probes] = {
     "vsphere-vcenter-act": Probe({"vcenter_id": "{vcenter}"}, method="POST", body={"action": "sync"}),
     "vsphere-inventory": Probe(query={"vcenter": "{vcenter}", "q": "DC0"}, status=OK),
     "vsphere-tasks": Probe(query={"vcenter": "{vcenter}"}, status=OK),
+    "vsphere-events": Probe(query={"vcenter": "{vcenter}"}, status=OK),
+    "event-triggers": (Probe(query={"template": "{template}"}, status=OK),
+                       Probe(method="POST", status=FORM_REFUSED, body={"template": "{template}", "name": "intruder",
+                                                                       "dedupe_seconds": "60",
+                                                                       "max_runs_per_minute": "10"})),
+    "event-trigger-detail": Probe({"trigger_id": "{event_trigger}"}),
+    "event-trigger-act": Probe({"trigger_id": "{event_trigger}"}, method="POST", body={"action": "delete"}),
     "orchtasks": Probe(query={"q": MARK}, status=OK),
     "orchtask-create": (Probe(status=(200, 403)), Probe(method="POST", status=FORM_REFUSED, body={
         "tenant": "{tenant}", "region": REGION, "name": "intruder", "task_type": "StartInOrder"})),

@@ -1,4 +1,4 @@
-"""Native REST viewsets (``/api/v1/vcenters/``, ``/api/v1/vsphere-inventory/``, ``/api/v1/vsphere-tasks/``)."""
+"""Native REST viewsets: ``/api/v1/vcenters/``, ``vsphere-inventory/``, ``vsphere-tasks/``, ``vsphere-events/``."""
 from __future__ import annotations
 
 import django_filters
@@ -7,10 +7,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from orchestration.api.pagination import KeysetCursorPagination
 from orchestration.api.permissions import RolePermission, SuperuserWrites
 from orchestration.api.viewsets import TenantScopedViewSet
 from orchestration.models import Scope, is_platform_staff
-from vsphere.models import InventoryObject, VCenter, VSphereTask
+from vsphere.models import InventoryObject, VCenter, VSphereEvent, VSphereTask
 from vsphere.services.sync import sync_vcenter
 from vsphere.services.vcenters import check_connection, save_vcenter
 
@@ -19,6 +20,7 @@ from .serializers import (
     GrantedVCenterSerializer,
     InventoryObjectSerializer,
     VCenterSerializer,
+    VSphereEventSerializer,
     VSphereTaskSerializer,
 )
 
@@ -124,3 +126,28 @@ class VSphereTaskViewSet(ReadOnlyScopedViewSet):
     serializer_class = VSphereTaskSerializer
     filterset_class = VSphereTaskFilter
     ordering_fields = ["create_time", "finish_time"]
+
+
+class VSphereEventFilter(django_filters.FilterSet):
+    vsphere_uuid = django_filters.CharFilter(field_name="vcenter__vsphere_uuid")
+    type = django_filters.CharFilter(field_name="event_type")
+    entity = django_filters.CharFilter(field_name="entity_moref", help_text="The entity's moref, e.g. vm-42.")
+    after = django_filters.IsoDateTimeFilter(field_name="created_time", lookup_expr="gte")
+    before = django_filters.IsoDateTimeFilter(field_name="created_time", lookup_expr="lt")
+
+    class Meta:
+        model = VSphereEvent
+        fields = ["vcenter", "vsphere_uuid", "type", "entity", "entity_type", "alarm_status", "after", "before"]
+
+
+class NewestEventFirst(KeysetCursorPagination):
+    ordering = "-key"
+
+
+class VSphereEventViewSet(ReadOnlyScopedViewSet):
+    """Events of the vCenters granted to the caller's tenants, newest first (keyset pages)."""
+
+    queryset = VSphereEvent.objects.all()
+    serializer_class = VSphereEventSerializer
+    filterset_class = VSphereEventFilter
+    pagination_class = NewestEventFirst

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from orchestration.models import Tenant
-from vsphere.models import InventoryObject, VCenter, VSphereTask
+from vsphere.models import InventoryObject, VCenter, VSphereEvent, VSphereTask
 
 
 class VCenterSerializer(serializers.ModelSerializer):
@@ -55,6 +55,14 @@ class InventoryObjectSerializer(serializers.ModelSerializer):
         fields = ["id", "vcenter", "vsphere_uuid", "moref", "type", "name", "parent", "path", "name_path",
                   "datacenter", "host", "cluster", "power_state", "guest_os", "num_cpu", "memory_mb", "ip_address",
                   "instance_uuid", "is_template", "custom_attributes", "tags", "synced_at"]
+
+
+class VSphereEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VSphereEvent
+        fields = ["id", "vcenter", "key", "event_type", "created_time", "entity_type", "entity_moref", "entity_name",
+                  "user", "message", "chain_id", "alarm_name", "alarm_status", "data"]
+        read_only_fields = fields
 
 
 class VSphereTaskSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
-"""Models of the vSphere app: vCenters, their synced inventory and tasks."""
+"""Models of the vSphere app: vCenters, their synced inventory, tasks and events."""
+from .events import VSphereEvent
 from .inventory import EntityType, InventoryObject
 from .tasks import UNFINISHED_STATES, TaskState, VSphereTask
 from .vcenter import ENDPOINT_FIELDS, Protocol, SyncStatus, VCenter, VCenterOwnedQuerySet, VCenterQuerySet
@@ -14,5 +15,6 @@ __all__ = [
     "VCenter",
     "VCenterOwnedQuerySet",
     "VCenterQuerySet",
+    "VSphereEvent",
     "VSphereTask",
 ]

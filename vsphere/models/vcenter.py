@@ -90,6 +90,11 @@ class VCenter(models.Model):
         null=True, blank=True, editable=False,
         help_text="Queue time up to which the task history has been read.",
     )
+    event_key_until = models.BigIntegerField(
+        null=True, blank=True, editable=False,
+        help_text="The highest event key read; the next event read starts after it.",
+    )
+    event_retention_days = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,4 +1,4 @@
-"""One sync run of a vCenter (inventory and/or tasks), recording the outcome on its row.
+"""One sync run of a vCenter (inventory and/or tasks and events), recording the outcome on its row.
 
 A vCenter that is down or rejects the login gets the reason in ``last_error`` and
 ``last_sync_status = error``; nothing is raised, so a scheduler looping over many
@@ -14,6 +14,7 @@ from django.utils import timezone
 from vsphere.models import VCenter
 
 from . import vcenters
+from .event_sync import sync_events
 from .faults import VSphereError, describe_fault
 from .inventory_sync import sync_inventory
 from .task_sync import sync_tasks
@@ -29,8 +30,8 @@ def sync_vcenter(vcenter: VCenter, *, inventory: bool = True, tasks: bool = True
             summary["inventory"] = asdict(sync_inventory(vcenter))
             VCenter.objects.filter(pk=vcenter.pk).update(last_inventory_sync_at=timezone.now())
         if tasks:
-            result = sync_tasks(vcenter)
-            summary["tasks"] = asdict(result)
+            summary["tasks"] = asdict(sync_tasks(vcenter))
+            summary["events"] = asdict(sync_events(vcenter))
     except VSphereError as exc:
         summary.update(ok=False, error=exc.message)
     except Exception as exc:  # a bug or an unexpected fault: record it, never break the caller

@@ -1,4 +1,5 @@
 from .audit import AuditEventViewSet
+from .event_triggers import EventTriggerFiringViewSet, EventTriggerViewSet
 from .executions import ExecutionViewSet, TaskExecutionViewSet, TimerTriggerViewSet
 from .orchtasks import OrchTaskViewSet
 from .tenancy import AccessKeyViewSet, MembershipViewSet, ProjectViewSet, RegionViewSet, TenantViewSet
@@ -6,6 +7,8 @@ from .tenancy import AccessKeyViewSet, MembershipViewSet, ProjectViewSet, Region
 __all__ = [
     "AuditEventViewSet",
     "AccessKeyViewSet",
+    "EventTriggerFiringViewSet",
+    "EventTriggerViewSet",
     "ExecutionViewSet",
     "MembershipViewSet",
     "OrchTaskViewSet",
