@@ -18,6 +18,7 @@ from orchestration.models import Execution, ExecutionStatus, LogType, Mode, Task
 from templates_app.language import expressions, selectors
 from templates_app.language.model import TaskSpec
 
+from . import metrics
 from .dispatch import enqueue
 
 # Who a cancellation is attributed to when no person asked for it (a parent's failure, the engine).
@@ -54,6 +55,7 @@ class EndingRounds:
         self.ex.end_date = self.now
         self.ex.wake_at = None
         self.log(f"Execution {status.lower()}." + (f" {message}" if message else ""))
+        metrics.execution_finished(status)
         if self.ex.parent_task_execution_id:
             wake_parent(self.ex, self.now)
 

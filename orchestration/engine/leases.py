@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from orchestration.models import FINISHED_STATUSES, Execution
+
+from . import metrics
 
 LEASE_SECONDS = getattr(settings, "ENGINE_LEASE_SECONDS", 60)
 # How far the ticker pushes ``wake_at`` when it queues an execution: if that message is
@@ -25,11 +27,15 @@ REQUEUE_SECONDS = min(LEASE_SECONDS, getattr(settings, "ENGINE_REQUEUE_SECONDS",
 def acquire(execution_id: str, owner: str, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     expires = now + dt.timedelta(seconds=LEASE_SECONDS)
-    return bool(
-        Execution.objects.filter(Q(lease_owner="") | Q(lease_expires_at__lt=now), pk=execution_id)
-        .exclude(status__in=FINISHED_STATUSES)
-        .update(lease_owner=owner, lease_expires_at=expires, wake_at=expires)
-    )
+    unfinished = Execution.objects.filter(pk=execution_id).exclude(status__in=FINISHED_STATUSES)
+    taken = dict(lease_owner=owner, lease_expires_at=expires, wake_at=expires)
+    if unfinished.filter(lease_owner="").update(**taken):
+        return True
+    # Held, but its holder has not renewed in time (dead or stalled): a takeover.
+    if unfinished.filter(lease_expires_at__lt=now).update(**taken):
+        metrics.LEASE_TAKEOVERS.inc()
+        return True
+    return False
 
 
 def extend(execution_id: str, owner: str, extra_seconds: float = 0) -> None:

@@ -32,6 +32,7 @@ from orchestration.models import (
 from templates_app.language import expressions, selectors
 from templates_app.language.model import END, NEXT, ParsedTemplate, TaskSpec
 
+from . import metrics
 from .endings import SYSTEM_ACTOR, EndingRounds
 from .loops import LoopRounds
 from .results import Failed
@@ -186,6 +187,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
     def _begin_execution(self) -> None:
         self.ex.status = ExecutionStatus.RUNNING
         self.ex.start_date = self.ex.start_date or self.now
+        metrics.execution_started(self.ex.created_at, self.ex.start_date)
         if self.parsed.is_dag:
             targets = {n for task in self.parsed.tasks for n in task.next}
             self.state["ready"] = [name for name in self.order if name not in targets]

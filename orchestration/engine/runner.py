@@ -16,7 +16,7 @@ from django.utils import timezone
 from orchestration.availability import Outage, is_unavailable
 from orchestration.models import Execution, TaskExecution
 
-from . import leases
+from . import leases, metrics
 from .results import Failed
 from .rounds import Round
 
@@ -87,6 +87,7 @@ def _advance_held(execution_id: str, owner: str):
     return next_due
 
 
+@metrics.ROUND_DURATION.time()
 def _run_round(execution_id: str, owner: str):
     with transaction.atomic():
         execution = Execution.objects.select_for_update().filter(pk=execution_id, lease_owner=owner).first()

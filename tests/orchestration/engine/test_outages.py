@@ -142,6 +142,12 @@ def probe_every_face(stack: Stack, console: requests.Session) -> None:
     assert_503(ready)
     assert ready.json()["checks"]["database"] == "unreachable"
 
+    # Metrics still arrive (the process's own), without the figures read from the database.
+    scraped = requests.get(f"{stack.base}/metrics", timeout=10)
+    assert scraped.status_code == 200, scraped.text[:300]
+    assert "django_http_responses_total_by_status_total" in scraped.text
+    assert "orchestration_executions{" not in scraped.text
+
 
 def test_database_outage_heals_without_restarts(stack):
     ids = start_executions(stack, "outage-loop")
