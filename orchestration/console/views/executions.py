@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from orchestration.console import graph, selection
+from orchestration.console import graph, selection, timeline
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
@@ -34,6 +34,7 @@ from orchestration.models import (
     TaskStatus,
     WaitingFor,
 )
+from orchestration.services import execution_timeline
 from orchestration.services import executions as service
 from orchestration.services.execution_queries import ExecutionFilter, filter_executions
 from templates_app.services import analysis
@@ -161,6 +162,7 @@ def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
             "outputs_json": json.dumps(execution.outputs, indent=2, ensure_ascii=False),
             "children_executions": list(execution.children.order_by("created_at")),
             "log_types": LogType.choices,
+            "gantt": timeline.build(execution_timeline.build(execution)),
         }
     )
     context.update(_logs_context(request, execution))
