@@ -66,14 +66,21 @@ def _loop_summaries(execution: Execution) -> dict[str, dict]:
     return summaries
 
 
+def _item_label(index: int | None, item: object) -> str:
+    """The item itself when it is a plain value (``vm-42``), else its position (``#3``)."""
+    if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+        return str(item)
+    return f"#{index}" if index is not None else "?"
+
+
 def _item_lanes(loop: TaskExecution, summary: dict) -> list[Lane]:
     shown = list(
         loop.children.order_by("loop_index", "created_at", "id")
-        .values_list("id", "loop_index", "status", "start_date", "end_date")[:ITEMS_SHOWN]
+        .values_list("id", "loop_index", "loop_item", "status", "start_date", "end_date")[:ITEMS_SHOWN]
     )
     lanes = [
-        Lane("item", f"#{index}" if index is not None else te_id, status, start, end, te_id, loop.pk)
-        for te_id, index, status, start, end in shown
+        Lane("item", _item_label(index, item), status, start, end, te_id, loop.pk)
+        for te_id, index, item, status, start, end in shown
     ]
     rest = dict(summary["counts"])
     for lane in lanes:

@@ -112,9 +112,14 @@
   var label = document.querySelector('label[for="id_content"]');
   if (label) cm.getInputField().setAttribute("aria-label", label.textContent);
 
+  var json = /^\s*[{[]/.test(area.value);
   cm.on("change", function () {
     cm.save();
-    cm.setOption("mode", modeFor(cm.getValue()));
+    var nowJson = /^\s*[{[]/.test(cm.getValue());
+    if (nowJson !== json) {  // switching modes re-highlights everything: only when the format changes
+      json = nowJson;
+      cm.setOption("mode", modeFor(cm.getValue()));
+    }
     area.dispatchEvent(new Event("input", { bubbles: true }));
   });
   cm.on("inputRead", function (ed, change) {

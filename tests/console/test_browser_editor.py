@@ -31,6 +31,10 @@ def test_problems_are_marked_on_their_line_with_a_suggestion(page, screenshot, o
     expect(page.locator(".CodeMirror .cm-atom, .CodeMirror .cm-string").first).to_be_visible()  # highlighted
     screenshot("editor-problem-on-line")
 
+    set_content(page, '{"FormatVersion": "OOS-2019-06-01",\n "Tasks": [\n  {"Name": "a", "Action": "ACS::Sleeep"}]}')
+    expect(page.locator(".CodeMirror .cm-property").first).to_have_text('"FormatVersion"')  # JSON colours
+    expect(page.locator("#problems .problem").first).to_contain_text("line 3, column 17")
+
     set_content(page, "Tasks:\n  - Name: 'unclosed\n    Action: ACS::Sleep\n")
     expect(page.locator("#problems")).to_contain_text("invalid YAML at line 4, column 1")
     expect(page.locator("#problems")).to_contain_text("starts at line 2, column 11")

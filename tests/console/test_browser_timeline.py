@@ -60,7 +60,9 @@ def test_execution_page_draws_a_timeline_of_tasks_and_items(page, screenshot, op
     page.goto(f"/console/executions/{loop_run.pk}/")
     lanes = page.locator("svg.timeline g.lane")
     expect(lanes.and_(page.locator("[data-kind='task']"))).to_have_count(2)
-    expect(lanes.and_(page.locator("[data-kind='item']"))).to_have_count(execution_timeline.ITEMS_SHOWN)
+    items = lanes.and_(page.locator("[data-kind='item']"))
+    expect(items).to_have_count(execution_timeline.ITEMS_SHOWN)
+    expect(items.first).to_contain_text("vm-1")  # an item is named by its value
     rest = lanes.and_(page.locator("[data-kind='rest']"))
     expect(rest).to_contain_text(f"+ {len(ITEMS) - execution_timeline.ITEMS_SHOWN} more items")
     expect(page.locator("svg.timeline g[data-kind='task'][data-status='Success'] rect.bar-success")).to_have_count(1)
