@@ -23,7 +23,8 @@ ROW_H, LABEL_W, BAR_W = 26, 190, 330
 
 
 def list_url(**filters: str) -> str:
-    """The console's execution list filtered by ``filters`` (its own query parameter names)."""
+    """The console's execution list filtered by ``filters``: its own parameter names (``status``,
+    ``q`` for a name or id, ``since``/``until`` for whole days in the operator's time zone)."""
     query = urlencode({k: v for k, v in filters.items() if v})
     return reverse("console:execution-list") + (f"?{query}" if query else "")
 
@@ -97,7 +98,7 @@ def daily(days: list[Day]) -> DailyChart:
                 continue
             h = plot_h * n / top
             y -= h
-            href = list_url(status=status, created_after=date, created_before=date)
+            href = list_url(status=status, since=date, until=date)
             column.segments.append(Segment(x, y, slot - 2, h, status, n, href))
         columns.append(column)
     ticks = [(DAY_H - AXIS_Y - plot_h * k / 4, top * k // 4) for k in range(5)]
@@ -124,14 +125,14 @@ class DurationChart:
     bar_x: int = LABEL_W
 
 
-def durations(stats: list[TemplateDurations]) -> DurationChart:
+def durations(stats: list[TemplateDurations], since: str = "") -> DurationChart:
     """One row per template: the p95 bar, the p50 bar inside it, both scaled to the slowest p95."""
     slowest = max((s.p95 for s in stats), default=0) or 1
     rows = [
         DurationRow(
             s.template_name, s.runs, i * ROW_H,
             max(BAR_W * s.p50 / slowest, 1), max(BAR_W * s.p95 / slowest, 1),
-            short_duration(s.p50), short_duration(s.p95), list_url(q=s.template_name),
+            short_duration(s.p50), short_duration(s.p95), list_url(q=s.template_name, since=since),
         )
         for i, s in enumerate(stats)
     ]

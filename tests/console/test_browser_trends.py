@@ -77,10 +77,11 @@ def test_dashboard_pictures_link_to_the_filtered_list(page, screenshot, history,
     screenshot("dashboard-trends")
 
     trends.locator(f"rect.bar[data-day='{two_days_ago}'][data-status='Failed']").click()
-    expect(page).to_have_url(re.compile(rf"/console/executions/\?(?=.*status=Failed)(?=.*created_after={two_days_ago})"))
+    day = rf"(?=.*since={two_days_ago})(?=.*until={two_days_ago})"
+    expect(page).to_have_url(re.compile(rf"/console/executions/\?(?=.*status=Failed){day}"))
     expect(page.locator("#execution-results")).to_contain_text(history.pk)
 
     page.goto("/console/")
     page.locator("a.duration-row[data-template='patch-window']").click()
-    expect(page).to_have_url(re.compile(r"/console/executions/\?q=patch-window"))
+    expect(page).to_have_url(re.compile(r"/console/executions/\?(?=.*q=patch-window)(?=.*since=)"))
     expect(page.locator("#execution-results")).not_to_contain_text("nightly-backup")

@@ -73,9 +73,9 @@ def execution_trends(request: HttpRequest, tenant: Tenant | None) -> dict[str, A
         "trend_days": TREND_DAYS,
         "daily_chart": charts.daily(days),
         "success_rate": None if rate is None else round(rate * 100, 1),
-        "success_href": charts.list_url(status=ExecutionStatus.SUCCESS, created_after=since),
-        "failed_href": charts.list_url(status=ExecutionStatus.FAILED, created_after=since),
-        "duration_chart": charts.durations(execution_stats.durations(rows, TREND_DAYS)),
+        "success_href": charts.list_url(status=ExecutionStatus.SUCCESS, since=since),
+        "failed_href": charts.list_url(status=ExecutionStatus.FAILED, since=since),
+        "duration_chart": charts.durations(execution_stats.durations(rows, TREND_DAYS), since),
     }
 
 
