@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from orchestration.console.charts import short_duration
+from orchestration.models import Execution
+from orchestration.services import execution_timeline
 from orchestration.services.execution_timeline import Lane, Timeline
 
 LABEL_W, PLOT_W, LANE_H, AXIS_H, RIGHT = 200, 640, 22, 22, 16
@@ -64,3 +66,8 @@ def build(timeline: Timeline, now: dt.datetime | None = None) -> Gantt:
         bars.append(Bar(lane, y, x, w, short_duration(seconds)))
     height = AXIS_H + len(bars) * LANE_H + 6
     return Gantt(bars, _ticks(span), LABEL_W + PLOT_W + RIGHT, height, timeline.hidden_tasks)
+
+
+def execution_gantt(execution: Execution) -> Gantt:
+    """The execution page's timeline: the service's bounded lanes, placed."""
+    return build(execution_timeline.build(execution))

@@ -17,11 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from orchestration.console import graph, selection, timeline
+from orchestration.console import graph, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
 from orchestration.console.run_form import RunForm
+from orchestration.console.timeline import execution_gantt
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Forbidden, InvalidParameter, NotFound, ServiceError
 from orchestration.models import (
@@ -34,7 +35,6 @@ from orchestration.models import (
     TaskStatus,
     WaitingFor,
 )
-from orchestration.services import execution_timeline
 from orchestration.services import executions as service
 from orchestration.services.execution_queries import ExecutionFilter, filter_executions
 from templates_app.services import analysis
@@ -162,7 +162,7 @@ def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
             "outputs_json": json.dumps(execution.outputs, indent=2, ensure_ascii=False),
             "children_executions": list(execution.children.order_by("created_at")),
             "log_types": LogType.choices,
-            "gantt": timeline.build(execution_timeline.build(execution)),
+            "gantt": execution_gantt(execution),
         }
     )
     context.update(_logs_context(request, execution))
