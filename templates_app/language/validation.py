@@ -28,7 +28,7 @@ from typing import Any
 
 import jsonschema
 
-from orchestration.actions import Action, get_action
+from orchestration.actions import Action, all_actions, get_action
 
 from .durations import parse_duration
 from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_details
@@ -38,7 +38,7 @@ from .loop_checks import LoopChecks
 from .model import FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
-from .problems import Problem, TemplateInvalid
+from .problems import Problem, TemplateInvalid, did_you_mean
 from .rules import LOOP_ITEM, MAX_TASKS, PARAMETER_NAME, PERCENT, TASK_KEYS, TASK_NAME, TOP_LEVEL_KEYS, is_int, path_of
 from .selectors import SelectorError, compile_selector
 
@@ -85,6 +85,13 @@ def _schema_validator(action: type[Action]) -> Any:
     return cls(action.properties_schema)
 
 
+def _property_hints(instance: dict[str, Any], schema: dict[str, Any]) -> str:
+    """"did you mean" for each unexpected property that is a near miss of a declared one."""
+    declared = schema.get("properties") or {}
+    hints = [did_you_mean(str(key), declared) for key in instance if key not in declared]
+    return "".join(hint for hint in hints if hint)
+
+
 class _Checker(ParameterChecks, LoopChecks):
     def __init__(self, data: dict[str, Any]):
         self.data = data
@@ -102,7 +109,8 @@ class _Checker(ParameterChecks, LoopChecks):
         data = self.data
         for key in data:
             if key not in TOP_LEVEL_KEYS:
-                self.add(key, f"unknown top-level key (allowed: {', '.join(TOP_LEVEL_KEYS)})")
+                hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
+                self.add(key, f"unknown top-level key{hint} (allowed: {', '.join(TOP_LEVEL_KEYS)})")
         version = data.get("FormatVersion")
         if version is None:
             self.add("FormatVersion", f"required; must be {FORMAT_VERSION}")
@@ -210,7 +218,7 @@ class _Checker(ParameterChecks, LoopChecks):
         place = f"Tasks[{i}]"
         for key in task:
             if key not in TASK_KEYS:
-                self.add(f"{place}.{key}", "unknown task attribute")
+                self.add(f"{place}.{key}", f"unknown task attribute{did_you_mean(str(key), TASK_KEYS)}")
         action_name = task.get("Action")
         action = None
         if not isinstance(action_name, str) or not action_name:
@@ -218,7 +226,8 @@ class _Checker(ParameterChecks, LoopChecks):
         else:
             action = get_action(action_name)
             if action is None:
-                self.add(f"{place}.Action", f"unknown action '{action_name}'")
+                known = (a.name for a in all_actions())
+                self.add(f"{place}.Action", f"unknown action '{action_name}'{did_you_mean(action_name, known)}")
         props = task.get("Properties", {})
         if props is None:
             props = {}
@@ -280,6 +289,8 @@ class _Checker(ParameterChecks, LoopChecks):
             if skip or is_expression(error.instance):
                 continue
             message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
+            if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+                message += _property_hints(error.instance, error.schema)
             self.add(path_of(place, path), message)
 
     def check_when(self, place: str, when: Any, allowed: set[str], earlier: dict[str, set[str]],

@@ -22,6 +22,7 @@ from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
 from orchestration.console.run_form import RunForm
+from orchestration.console.timeline import execution_gantt
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Forbidden, InvalidParameter, NotFound, ServiceError
 from orchestration.models import (
@@ -161,6 +162,7 @@ def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
             "outputs_json": json.dumps(execution.outputs, indent=2, ensure_ascii=False),
             "children_executions": list(execution.children.order_by("created_at")),
             "log_types": LogType.choices,
+            "gantt": execution_gantt(execution),
         }
     )
     context.update(_logs_context(request, execution))
