@@ -30,6 +30,7 @@ import jsonschema
 
 from orchestration.actions import Action, get_action
 
+from .cloud import unknown_action_message
 from .durations import parse_duration
 from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_details
 from .flow import flow_problems
@@ -77,6 +78,10 @@ def validate(content: str | dict[str, Any]) -> Validated:
     if checker.problems:
         return Validated(None, checker.problems, fmt)
     return Validated(ParsedTemplate.from_dict(data), [], fmt)
+
+
+def _in_catalog(name: str) -> bool:
+    return get_action(name) is not None
 
 
 @lru_cache(maxsize=256)
@@ -218,7 +223,7 @@ class _Checker(ParameterChecks, LoopChecks):
         else:
             action = get_action(action_name)
             if action is None:
-                self.add(f"{place}.Action", f"unknown action '{action_name}'")
+                self.add(f"{place}.Action", unknown_action_message(action_name, _in_catalog))
         props = task.get("Properties", {})
         if props is None:
             props = {}
