@@ -242,7 +242,7 @@ class _Checker(ParameterChecks, LoopChecks):
             self.check_when(f"{place}.When", task["When"], allowed, earlier, later)
         if "Description" in task and not isinstance(task["Description"], (str, dict)):
             self.add(f"{place}.Description", "must be text")
-        self.check_task_outputs(f"{place}.Outputs", task.get("Outputs"))
+        self.check_task_outputs(f"{place}.Outputs", task.get("Outputs"), (allowed, earlier, later))
         for key in ("OnSuccess", "OnError"):
             if key in task:
                 target = task[key]
@@ -300,7 +300,7 @@ class _Checker(ParameterChecks, LoopChecks):
             return
         self.check_expressions(when, place, allowed, earlier, later)
 
-    def check_task_outputs(self, place: str, outputs: Any) -> None:
+    def check_task_outputs(self, place: str, outputs: Any, scope: tuple[Any, ...]) -> None:
         if outputs is None:
             return
         if not isinstance(outputs, dict):
@@ -321,13 +321,18 @@ class _Checker(ParameterChecks, LoopChecks):
             if selector is None:
                 self.add(f"{where}.ValueSelector", "required: a jq expression")
             else:
-                self.check_selector(f"{where}.ValueSelector", selector)
+                self.check_selector(f"{where}.ValueSelector", selector, scope)
 
     def check_type(self, place: str, value: Any) -> None:
         if value not in OUTPUT_TYPES:
             self.add(place, f"must be one of {', '.join(OUTPUT_TYPES)}")
 
-    def check_selector(self, place: str, selector: Any) -> None:
+    def check_selector(self, place: str, selector: Any, scope: tuple[Any, ...]) -> None:
+        """A jq selector; one with ``{{ … }}`` or an ``Fn::`` call is rendered first at run time,
+        so its expressions are checked here and jq only sees the rendered text."""
+        if is_expression(selector):
+            self.check_expressions(selector, place, *scope)
+            return
         if not isinstance(selector, str):
             self.add(place, "must be a jq expression (text)")
             return
@@ -371,4 +376,5 @@ class _Checker(ParameterChecks, LoopChecks):
             if "Value" in spec:
                 self.check_expressions(spec["Value"], f"{where}.Value", allowed, dict(self.task_outputs))
             if "ValueSelector" in spec:
-                self.check_selector(f"{where}.ValueSelector", spec["ValueSelector"])
+                self.check_selector(f"{where}.ValueSelector", spec["ValueSelector"],
+                                    (allowed, dict(self.task_outputs), ()))
