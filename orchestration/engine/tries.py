@@ -123,12 +123,13 @@ class TryRounds:
         if isinstance(result, Failed):
             if result.retryable and te.tries and te.tries <= task.retries and not self.ex.cancel_requested:
                 te.extra["retry_pending"] = True
-                te.wake_at = self.now + dt.timedelta(seconds=task.retry_interval)
+                wait = task.retry_wait(te.tries)
+                te.wake_at = self.now + dt.timedelta(seconds=wait)
                 te.status = TaskStatus.RUNNING
                 te.status_message = result.message
                 self.log(
                     f"Task {task.name}: try {te.tries} failed ({result.message}); "
-                    f"retrying in {task.retry_interval:g} s.",
+                    f"retrying in {wait:g} s.",
                     te,
                     LogType.ERROR,
                 )

@@ -36,11 +36,23 @@ from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_deta
 from .flow import flow_problems
 from .loading import check_json_compatible, load_content
 from .loop_checks import LoopChecks
-from .model import FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
+from .model import DELAY_TYPES, FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
 from .problems import Problem, TemplateInvalid
-from .rules import LOOP_ITEM, MAX_TASKS, PARAMETER_NAME, PERCENT, TASK_KEYS, TASK_NAME, TOP_LEVEL_KEYS, is_int, path_of
+from .rules import (
+    LOOP_ITEM,
+    MAX_RETRIES,
+    MAX_TASKS,
+    PARAMETER_NAME,
+    PERCENT,
+    TASK_KEYS,
+    TASK_NAME,
+    TOP_LEVEL_KEYS,
+    is_int,
+    is_number,
+    path_of,
+)
 from .selectors import SelectorError, compile_selector
 
 
@@ -250,9 +262,13 @@ class _Checker(ParameterChecks, LoopChecks):
                     self.add(f"{place}.{key}", "must be a task name, ACS::NEXT or ACS::END")
         if loop is not None:
             self.check_loop(f"{place}.Loop", loop, base - {LOOP_ITEM}, earlier, later, task)
-        if "Retries" in task and not (is_int(task["Retries"]) and 0 <= task["Retries"] <= 100):
-            self.add(f"{place}.Retries", "must be a whole number from 0 to 100")
-        for key in ("RetryInterval", "Timeout", "ScheduleDelay"):
+        if "Retries" in task and not (is_int(task["Retries"]) and 0 <= task["Retries"] <= MAX_RETRIES):
+            self.add(f"{place}.Retries", f"must be a whole number from 0 to {MAX_RETRIES}")
+        if "DelayType" in task and task["DelayType"] not in DELAY_TYPES:
+            self.add(f"{place}.DelayType", f"must be one of {', '.join(DELAY_TYPES)}")
+        if "BackOff" in task and not (is_number(task["BackOff"]) and 1 <= task["BackOff"] <= 10):
+            self.add(f"{place}.BackOff", "must be a number from 1 to 10 (the growth of the delay per try)")
+        for key in ("RetryInterval", "Timeout", "ScheduleDelay", "Delay", "MaxRetryInterval"):
             if key in task:
                 try:
                     parse_duration(task[key])
