@@ -30,9 +30,9 @@ import jsonschema
 
 from orchestration.actions import Action, get_action
 
-from .cloud import unknown_action_message
+from .cloud import unknown_action_message, unknown_pseudo_message
 from .durations import parse_duration
-from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_details
+from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, output_name, reference_details
 from .flow import flow_problems
 from .loading import check_json_compatible, load_content
 from .loop_checks import LoopChecks
@@ -40,6 +40,7 @@ from .model import DELAY_TYPES, FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
 from .problems import Problem, TemplateInvalid
+from .public_parameters import OOS_PREFIX, UnknownParameter, resolve_public_parameter
 from .rules import (
     LOOP_ITEM,
     MAX_RETRIES,
@@ -162,16 +163,26 @@ class _Checker(ParameterChecks, LoopChecks):
                 continue
             if root in earlier_tasks:
                 outputs = earlier_tasks[root]
-                if attr is not None and attr not in outputs:
+                if attr is not None and output_name(attr, outputs) is None:
                     known = ", ".join(sorted(outputs)) or "none"
                     self.add(where, f"task '{root}' has no output '{attr}' (outputs: {known})")
                 continue
-            if root == LOOP_ITEM:
+            if root.startswith(OOS_PREFIX):
+                self.check_public_parameter(where, root)
+            elif unknown_pseudo_message(root):
+                self.add(where, unknown_pseudo_message(root))
+            elif root == LOOP_ITEM:
                 self.add(where, f"{LOOP_ITEM} is only defined inside a task with a Loop")
             elif root in later:
                 self.add(where, f"'{root}' is a task that has not run yet at this point")
             else:
                 self.add(where, f"undefined reference '{root}'")
+
+    def check_public_parameter(self, place: str, reference: str) -> None:
+        try:
+            resolve_public_parameter(reference[len(OOS_PREFIX):], {})
+        except UnknownParameter as exc:
+            self.add(place, str(exc))
 
     # -- tasks ------------------------------------------------------------------------
     def check_tasks(self, tasks: Any) -> list[dict[str, Any]] | None:
