@@ -13,7 +13,7 @@ from typing import Any
 
 from orchestration.models import LoopMode, TaskExecution, TaskStatus, WaitingFor
 from templates_app.language import expressions
-from templates_app.language.model import TaskSpec, count_from
+from templates_app.language.model import BATCH_PAUSE_OPTIONS, TaskSpec, count_from
 
 from .results import Done, Failed
 
@@ -38,13 +38,18 @@ class LoopRounds:
             concurrency = max(1, count_from(_number(self.render(loop.concurrency, te)), total or 1))
             max_errors = count_from(_number(self.render(loop.max_errors, te)), total or 1)
             batches = _batch_ends(loop, [self.render(b, te) for b in loop.batch], total)
+            pause = self.render(loop.batch_pause_option, te)
+            if pause not in BATCH_PAUSE_OPTIONS:
+                raise ValueError(f"BatchPauseOption must be one of {', '.join(BATCH_PAUSE_OPTIONS)}, not {pause!r}")
+            if pause != "Automatic" and not batches:  # batches of Concurrency items, paused between
+                batches = list(range(concurrency, total, concurrency)) + [total]
         except (expressions.ExpressionError, ValueError, TypeError, json.JSONDecodeError) as exc:
             self.finish_try(te, Failed(f"Loop: {exc}", retryable=False))
             return
         te.extra["loop"] = {
             "items": items, "next": 0, "running": 0, "succeeded": 0, "failed": 0,
             "concurrency": concurrency, "max_errors": max_errors, "batch_ends": batches, "batch": 0,
-            "outputs": {},
+            "outputs": {}, "pause": pause,
         }
         self.log(f"Loop {task.name}: {total} items, concurrency {concurrency}, max errors {max_errors}.", te)
         self.fill_loop(te, task)
@@ -109,8 +114,11 @@ class LoopRounds:
             if state["next"] < batch_end:
                 return  # the round's budget ran out; continue next round
             state["batch"] += 1
-            pause = self.ex.loop_mode == LoopMode.EVERY_BATCH_PAUSE or (
-                self.ex.loop_mode == LoopMode.FIRST_BATCH_PAUSE and state["batch"] == 1
+            # The template's BatchPauseOption, or else the execution's LoopMode, says when to pause.
+            option = state.get("pause", "Automatic")
+            option = self.ex.loop_mode if option == "Automatic" else option
+            pause = option == LoopMode.EVERY_BATCH_PAUSE or (
+                option == LoopMode.FIRST_BATCH_PAUSE and state["batch"] == 1
             )
             if pause:
                 self.hold(parent, WaitingFor.BATCH,

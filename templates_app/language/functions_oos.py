@@ -13,6 +13,8 @@ Semantics follow Alibaba's documentation and how its public templates use them:
 * ``Fn::Sub: [text, {Name: value}]`` → ``text`` with every ``${Name}`` replaced;
 * ``Fn::DurationBetween: [from, to]`` → ISO 8601 seconds (``PT3600S``) from one time to the
   next: ``HH:mm:ss[Z]`` times of day wrap to the next day, full UTC times do not;
+* ``Fn::CalculateBatch: [batches, items]`` → how many items each of ``batches`` batches
+  takes (``ceil(len(items) / batches)``, at least 1): a Loop's ``Concurrency`` for rolling work;
 * ``Fn::Eval: [arithmetic]`` → the value of a numeric expression (see :mod:`.arithmetic`).
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -155,6 +158,22 @@ def _fn_duration_between(ev: Ev, args: Any) -> Any:
     return f"PT{seconds}S"
 
 
+def _fn_calculate_batch(ev: Ev, args: Any) -> Any:
+    batches, items = need_list("Fn::CalculateBatch", ev(args), 2)
+    if isinstance(items, str):
+        try:
+            items = json.loads(items)
+        except ValueError:
+            items = None
+    try:
+        count = int(batches)
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1 or not isinstance(items, list):
+        raise ExpressionError("Fn::CalculateBatch expects [number of batches >= 1, list of items]")
+    return max(1, math.ceil(len(items) / count))
+
+
 def _fn_eval(ev: Ev, args: Any) -> Any:
     value = ev(args)
     if isinstance(value, list) and len(value) == 1:
@@ -176,5 +195,6 @@ OOS_FUNCTIONS: dict[str, Callable[[Ev, Any], Any]] = {
     "Fn::Escape": _fn_escape,
     "Fn::Sub": _fn_sub,
     "Fn::DurationBetween": _fn_duration_between,
+    "Fn::CalculateBatch": _fn_calculate_batch,
     "Fn::Eval": _fn_eval,
 }

@@ -141,6 +141,8 @@ class LoopSpec:
     count; see :func:`count_from`) or, when the template computes them, an expression.
     ``rate_control`` keeps a ``RateControl`` given as a whole expression (e.g.
     ``{{ rateControl }}``), which the engine renders and feeds to :meth:`from_dict` again.
+    ``batch_pause_option`` (possibly an expression) pauses between batches; without a
+    ``Batch`` list, a batch is ``concurrency`` items (OOS's Loop-level ``BatchPauseOption``).
     """
 
     items: Any
@@ -174,6 +176,8 @@ class LoopSpec:
             items=loop.get("Items"),
             concurrency=loop.get("Concurrency", 1),
             max_errors=loop.get("MaxErrors", 0),
+            mode=loop.get("Mode", "Concurrency"),
+            batch_pause_option=loop.get("BatchPauseOption", "Automatic"),
             outputs=outputs,
             rate_control=rc,
         )

@@ -24,7 +24,7 @@ PARAMETER_KEYS = (
     "Type", "Default", "AllowedValues", "AllowedPattern", "MinLength", "MaxLength", "MinValue", "MaxValue",
     "Description", "Label", "AssociationProperty", "AssociationPropertyMetadata", "NoEcho", "ConstraintDescription",
 )
-LOOP_KEYS = ("Items", "Concurrency", "MaxErrors", "RateControl", "Outputs")
+LOOP_KEYS = ("Items", "Concurrency", "MaxErrors", "RateControl", "Outputs", "Mode", "BatchPauseOption")
 RATE_CONTROL_KEYS = ("Mode", "Concurrency", "MaxErrors", "Batch", "ConcurrencyInBatches", "BatchPauseOption")
 TASK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
