@@ -28,14 +28,14 @@ from .sandbox import (
 
 __all__ = [
     "PSEUDO_PARAMETERS", "ExpressionError", "check_syntax", "iter_syntax_problems", "reference_details",
-    "references", "render", "render_string", "truthy", "TaskOutputs", "clock_parameters", "output_name",
+    "references", "render", "render_string", "truthy", "TaskOutputs", "clock_parameters", "match_name",
 ]
 
 
-def output_name(name: str, outputs: Iterable[str]) -> str | None:
-    """The declared output ``name`` refers to. OOS matches output names without regard to
-    case (templates write ``runCommand.InvokeId`` for an output declared ``invokeId``); an
-    exact match wins, and a case-insensitive one counts only when it is unambiguous."""
+def match_name(name: str, outputs: Iterable[str]) -> str | None:
+    """The declared name (output, parameter, task) ``name`` refers to. OOS matches names
+    without regard to case (templates write ``runCommand.InvokeId`` for an output declared
+    ``invokeId``); an exact match wins, a case-insensitive one counts only when unambiguous."""
     names = list(outputs)
     if name in names:
         return name
@@ -54,7 +54,7 @@ class TaskOutputs(dict):
     """A task's outputs as expressions see them: ``task.InvokeId`` finds ``invokeId``."""
 
     def __missing__(self, key: Any) -> Any:
-        found = output_name(key, self) if isinstance(key, str) else None
+        found = match_name(key, self) if isinstance(key, str) else None
         if found is None:
             raise KeyError(key)
         return self[found]

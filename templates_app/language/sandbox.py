@@ -27,7 +27,9 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
 from . import public_parameters
 
@@ -129,7 +131,22 @@ def _check_join(sep: Any, items: list[Any]) -> None:
 _WIDTH_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
 
 
+class _CaseInsensitiveContext(Context):
+    """OOS resolves names without regard to case (``{{ LoadBalancerId }}`` finds the parameter
+    ``loadBalancerId``, ``ACS::accountid`` the pseudo-parameter): an exact name wins, and a
+    case-insensitive match is used only when it is the only one."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        if value is not missing or not isinstance(key, str):
+            return value
+        folded = key.lower()
+        matches = [k for k in self.parent if isinstance(k, str) and k.lower() == folded]
+        return self.parent[matches[0]] if len(matches) == 1 else missing
+
+
 class _Environment(ImmutableSandboxedEnvironment):
+    context_class = _CaseInsensitiveContext
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:

@@ -32,7 +32,7 @@ from orchestration.actions import Action, get_action
 
 from .cloud import unknown_action_message, unknown_pseudo_message
 from .durations import parse_duration
-from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, output_name, reference_details
+from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, match_name, reference_details
 from .flow import flow_problems
 from .loading import check_json_compatible, load_content
 from .loop_checks import LoopChecks
@@ -159,11 +159,12 @@ class _Checker(ParameterChecks, LoopChecks):
             self.add(where, message)
         later = set(later_tasks)
         for root, attr, where in reference_details(value, place):
+            root = match_name(root, [*allowed, *earlier_tasks, *later]) or root
             if root in allowed:
                 continue
             if root in earlier_tasks:
                 outputs = earlier_tasks[root]
-                if attr is not None and output_name(attr, outputs) is None:
+                if attr is not None and match_name(attr, outputs) is None:
                     known = ", ".join(sorted(outputs)) or "none"
                     self.add(where, f"task '{root}' has no output '{attr}' (outputs: {known})")
                 continue
@@ -219,11 +220,11 @@ class _Checker(ParameterChecks, LoopChecks):
                 self.check_task(i, task, later)
                 good.append(task)
             if names_in_order[i]:
-                self.task_outputs[names_in_order[i]] = self._task_output_names(task)
+                self.task_outputs[names_in_order[i]] = self._task_match_names(task)
         return tasks if len(good) == len(tasks) else None
 
     @staticmethod
-    def _task_output_names(task: Any) -> set[str]:
+    def _task_match_names(task: Any) -> set[str]:
         if not isinstance(task, dict):
             return set()
         names: set[str] = set()
