@@ -8,12 +8,14 @@ each item is a child task execution, created only when a slot is free, so a
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from orchestration.models import LoopMode, TaskExecution, TaskStatus, WaitingFor
 from templates_app.language import expressions
-from templates_app.language.model import BATCH_PAUSE_OPTIONS, TaskSpec, count_from
+from templates_app.language.model import BATCH_PAUSE_OPTIONS, LOOP_MODES, LoopSpec, TaskSpec, count_from
+from templates_app.language.rules import RATE_CONTROL_KEYS
 
 from .results import Done, Failed
 
@@ -25,8 +27,8 @@ class LoopRounds:
         self.transitions += 1
         te.status, te.start_date, te.tries = TaskStatus.RUNNING, te.start_date or self.now, te.tries + 1
         self.touch(te)
-        loop = task.loop
         try:
+            loop = self.rate_controlled(task.loop, te)
             items = self.render(loop.items, te)
             if isinstance(items, str):
                 items = json.loads(items) if items.strip().startswith("[") else [items]
@@ -53,6 +55,24 @@ class LoopRounds:
         }
         self.log(f"Loop {task.name}: {total} items, concurrency {concurrency}, max errors {max_errors}.", te)
         self.fill_loop(te, task)
+
+    def rate_controlled(self, loop: LoopSpec, te: TaskExecution) -> LoopSpec:
+        """The loop with a ``RateControl`` given as one expression (``{{ rateControl }}``, OOS's
+        usual parameter) rendered into its Mode, Concurrency, MaxErrors and batches."""
+        if loop.rate_control is None:
+            return loop
+        rc = self.render(loop.rate_control, te)
+        if isinstance(rc, str):
+            rc = json.loads(rc)
+        if not isinstance(rc, dict):
+            raise ValueError(f"Loop.RateControl must give a mapping, got {type(rc).__name__}")
+        unknown = set(rc) - set(RATE_CONTROL_KEYS)
+        if unknown:
+            raise ValueError(f"Loop.RateControl: unknown {', '.join(sorted(unknown))}")
+        spec = LoopSpec.from_dict({"Items": loop.items, "RateControl": rc})
+        if spec.mode not in LOOP_MODES:
+            raise ValueError(f"Loop.RateControl.Mode must be one of {', '.join(LOOP_MODES)}")
+        return dataclasses.replace(spec, outputs=loop.outputs)
 
     def fill_loop(self, parent: TaskExecution, task: TaskSpec) -> None:
         state = parent.extra["loop"]

@@ -41,7 +41,9 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
     if t == "String":
         if isinstance(value, str):
             return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, bool):  # OOS is loose here too: a YAML `false` default is the text false
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
             return str(value)
         raise ParameterError(spec.name, f"expected a String, got {type(value).__name__}")
     if t == "Number":

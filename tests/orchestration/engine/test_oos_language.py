@@ -109,3 +109,16 @@ def test_loop_batch_pause_option_pauses_between_batches_of_concurrency(tenant_a,
     execution = wait_for(lambda: Execution.objects.get(pk=execution.pk).is_finished and
                          Execution.objects.get(pk=execution.pk), timeout=30)
     assert execution.status == "Success" and loop.children.count() == 5
+
+
+def test_rate_control_given_as_one_expression(tenant_a, operator_a, make_template, processes):
+    body = tpl({"Name": "each", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"},
+                "Loop": {"Items": [1, 2, 3, 4], "RateControl": "{{ rateControl }}"}},
+               parameters={"rateControl": {"Type": "Json", "AssociationProperty": "RateControl",
+                                           "Default": {"Mode": "Concurrency", "Concurrency": 3, "MaxErrors": 1}}})
+    execution = run(tenant_a, operator_a, make_template, body)
+    assert execution.status == "Success", execution.status_message
+    assert ExecutionLog.objects.filter(execution=execution,
+                                       message="Loop each: 4 items, concurrency 3, max errors 1.").exists()
+    bad = run(tenant_a, operator_a, make_template, body, parameters={"rateControl": {"Mode": "Sometimes"}})
+    assert bad.status == "Failed" and "RateControl.Mode must be one of" in bad.status_message

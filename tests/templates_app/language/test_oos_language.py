@@ -191,3 +191,9 @@ def test_cloud_actions_name_the_vsphere_action_doing_the_same_job():
     }
     command = problems(template({"Name": "run", "Action": "ACS::ECS::RunCommand", "Properties": {}}))
     assert command["Tasks[0].Action"].startswith("ACS::ECS::RunCommand is an Alibaba Cloud ECS action")
+
+
+def test_string_parameters_take_yaml_booleans_as_text():
+    spec = ParameterSpec.from_dict("rollback", {"Type": "String", "AllowedValues": ["true", "false"]})
+    assert coerce_parameter(spec, False) == "false"
+    assert problems(template(sleep(), parameters={"rollback": {"Type": "String", "Default": False}})) == {}
