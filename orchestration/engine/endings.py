@@ -43,6 +43,8 @@ class EndingRounds:
             try:
                 for name, spec in self.parsed.outputs.items():
                     value = self.render(spec.value, None) if spec.value is not None else None
+                    if spec.value_selector and value is not None:
+                        value = selectors.select(self.render_selector(spec.value_selector, None), value, "Json")
                     outputs[name] = selectors.convert(value, spec.type) if value is not None else None
             except (expressions.ExpressionError, selectors.SelectorError) as exc:
                 failed = f"Outputs: {exc}"

@@ -139,7 +139,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
     def context(self, te: TaskExecution | None = None) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(self.ex.parameters or {})
         for name, outputs in self.state["outputs"].items():
-            ctx[name] = outputs
+            ctx[name] = expressions.TaskOutputs(outputs)
         ctx.update(
             {
                 "ACS::ExecutionId": self.ex.id,
@@ -147,6 +147,8 @@ class Round(TryRounds, LoopRounds, EndingRounds):
                 "ACS::TemplateName": self.ex.template_name,
                 "ACS::TemplateVersion": self.ex.template_version,
                 "ACS::ExecutedBy": self.ex.executed_by,
+                "ACS::ExecuteUser": self.ex.executed_by,
+                **expressions.clock_parameters(self.now),
                 "ACS::RegionId": self.state.get("region", ""),
                 "ACS::AccountId": str(self.ex.tenant_id),
             }

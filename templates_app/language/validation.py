@@ -30,16 +30,30 @@ import jsonschema
 
 from orchestration.actions import Action, all_actions, get_action
 
+from .cloud import product_of, unknown_action_message, unknown_pseudo_message
 from .durations import parse_duration
-from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_details
+from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, match_name, reference_details
 from .flow import flow_problems
 from .loading import check_json_compatible, load_content
 from .loop_checks import LoopChecks
-from .model import FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
+from .model import DELAY_TYPES, FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
 from .problems import Problem, TemplateInvalid, did_you_mean
-from .rules import LOOP_ITEM, MAX_TASKS, PARAMETER_NAME, PERCENT, TASK_KEYS, TASK_NAME, TOP_LEVEL_KEYS, is_int, path_of
+from .public_parameters import OOS_PREFIX, UnknownParameter, resolve_public_parameter
+from .rules import (
+    LOOP_ITEM,
+    MAX_RETRIES,
+    MAX_TASKS,
+    PARAMETER_NAME,
+    PERCENT,
+    TASK_KEYS,
+    TASK_NAME,
+    TOP_LEVEL_KEYS,
+    is_int,
+    is_number,
+    path_of,
+)
 from .selectors import SelectorError, compile_selector
 
 
@@ -77,6 +91,10 @@ def validate(content: str | dict[str, Any]) -> Validated:
     if checker.problems:
         return Validated(None, checker.problems, fmt)
     return Validated(ParsedTemplate.from_dict(data), [], fmt)
+
+
+def _in_catalog(name: str) -> bool:
+    return get_action(name) is not None
 
 
 @lru_cache(maxsize=256)
@@ -149,20 +167,31 @@ class _Checker(ParameterChecks, LoopChecks):
             self.add(where, message)
         later = set(later_tasks)
         for root, attr, where in reference_details(value, place):
+            root = match_name(root, [*allowed, *earlier_tasks, *later]) or root
             if root in allowed:
                 continue
             if root in earlier_tasks:
                 outputs = earlier_tasks[root]
-                if attr is not None and attr not in outputs:
+                if attr is not None and match_name(attr, outputs) is None:
                     known = ", ".join(sorted(outputs)) or "none"
                     self.add(where, f"task '{root}' has no output '{attr}' (outputs: {known})")
                 continue
-            if root == LOOP_ITEM:
+            if root.startswith(OOS_PREFIX):
+                self.check_public_parameter(where, root)
+            elif unknown_pseudo_message(root):
+                self.add(where, unknown_pseudo_message(root))
+            elif root == LOOP_ITEM:
                 self.add(where, f"{LOOP_ITEM} is only defined inside a task with a Loop")
             elif root in later:
                 self.add(where, f"'{root}' is a task that has not run yet at this point")
             else:
                 self.add(where, f"undefined reference '{root}'")
+
+    def check_public_parameter(self, place: str, reference: str) -> None:
+        try:
+            resolve_public_parameter(reference[len(OOS_PREFIX):], {})
+        except UnknownParameter as exc:
+            self.add(place, str(exc))
 
     # -- tasks ------------------------------------------------------------------------
     def check_tasks(self, tasks: Any) -> list[dict[str, Any]] | None:
@@ -199,11 +228,11 @@ class _Checker(ParameterChecks, LoopChecks):
                 self.check_task(i, task, later)
                 good.append(task)
             if names_in_order[i]:
-                self.task_outputs[names_in_order[i]] = self._task_output_names(task)
+                self.task_outputs[names_in_order[i]] = self._task_match_names(task)
         return tasks if len(good) == len(tasks) else None
 
     @staticmethod
-    def _task_output_names(task: Any) -> set[str]:
+    def _task_match_names(task: Any) -> set[str]:
         if not isinstance(task, dict):
             return set()
         names: set[str] = set()
@@ -226,8 +255,10 @@ class _Checker(ParameterChecks, LoopChecks):
         else:
             action = get_action(action_name)
             if action is None:
-                known = (a.name for a in all_actions())
-                self.add(f"{place}.Action", f"unknown action '{action_name}'{did_you_mean(action_name, known)}")
+                message = unknown_action_message(action_name, _in_catalog)
+                if not product_of(action_name):  # a typo, not another cloud's action
+                    message += did_you_mean(action_name, (a.name for a in all_actions()))
+                self.add(f"{place}.Action", message)
         props = task.get("Properties", {})
         if props is None:
             props = {}
@@ -246,7 +277,7 @@ class _Checker(ParameterChecks, LoopChecks):
             self.check_when(f"{place}.When", task["When"], allowed, earlier, later)
         if "Description" in task and not isinstance(task["Description"], (str, dict)):
             self.add(f"{place}.Description", "must be text")
-        self.check_task_outputs(f"{place}.Outputs", task.get("Outputs"))
+        self.check_task_outputs(f"{place}.Outputs", task.get("Outputs"), (allowed, earlier, later))
         for key in ("OnSuccess", "OnError"):
             if key in task:
                 target = task[key]
@@ -254,9 +285,13 @@ class _Checker(ParameterChecks, LoopChecks):
                     self.add(f"{place}.{key}", "must be a task name, ACS::NEXT or ACS::END")
         if loop is not None:
             self.check_loop(f"{place}.Loop", loop, base - {LOOP_ITEM}, earlier, later, task)
-        if "Retries" in task and not (is_int(task["Retries"]) and 0 <= task["Retries"] <= 100):
-            self.add(f"{place}.Retries", "must be a whole number from 0 to 100")
-        for key in ("RetryInterval", "Timeout", "ScheduleDelay"):
+        if "Retries" in task and not (is_int(task["Retries"]) and 0 <= task["Retries"] <= MAX_RETRIES):
+            self.add(f"{place}.Retries", f"must be a whole number from 0 to {MAX_RETRIES}")
+        if "DelayType" in task and task["DelayType"] not in DELAY_TYPES:
+            self.add(f"{place}.DelayType", f"must be one of {', '.join(DELAY_TYPES)}")
+        if "BackOff" in task and not (is_number(task["BackOff"]) and 1 <= task["BackOff"] <= 10):
+            self.add(f"{place}.BackOff", "must be a number from 1 to 10 (the growth of the delay per try)")
+        for key in ("RetryInterval", "Timeout", "ScheduleDelay", "Delay", "MaxRetryInterval"):
             if key in task:
                 try:
                     parse_duration(task[key])
@@ -306,7 +341,7 @@ class _Checker(ParameterChecks, LoopChecks):
             return
         self.check_expressions(when, place, allowed, earlier, later)
 
-    def check_task_outputs(self, place: str, outputs: Any) -> None:
+    def check_task_outputs(self, place: str, outputs: Any, scope: tuple[Any, ...]) -> None:
         if outputs is None:
             return
         if not isinstance(outputs, dict):
@@ -327,13 +362,18 @@ class _Checker(ParameterChecks, LoopChecks):
             if selector is None:
                 self.add(f"{where}.ValueSelector", "required: a jq expression")
             else:
-                self.check_selector(f"{where}.ValueSelector", selector)
+                self.check_selector(f"{where}.ValueSelector", selector, scope)
 
     def check_type(self, place: str, value: Any) -> None:
         if value not in OUTPUT_TYPES:
             self.add(place, f"must be one of {', '.join(OUTPUT_TYPES)}")
 
-    def check_selector(self, place: str, selector: Any) -> None:
+    def check_selector(self, place: str, selector: Any, scope: tuple[Any, ...]) -> None:
+        """A jq selector; one with ``{{ … }}`` or an ``Fn::`` call is rendered first at run time,
+        so its expressions are checked here and jq only sees the rendered text."""
+        if is_expression(selector):
+            self.check_expressions(selector, place, *scope)
+            return
         if not isinstance(selector, str):
             self.add(place, "must be a jq expression (text)")
             return
@@ -377,4 +417,5 @@ class _Checker(ParameterChecks, LoopChecks):
             if "Value" in spec:
                 self.check_expressions(spec["Value"], f"{where}.Value", allowed, dict(self.task_outputs))
             if "ValueSelector" in spec:
-                self.check_selector(f"{where}.ValueSelector", spec["ValueSelector"])
+                self.check_selector(f"{where}.ValueSelector", spec["ValueSelector"],
+                                    (allowed, dict(self.task_outputs), ()))
