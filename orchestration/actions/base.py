@@ -82,6 +82,16 @@ class Action:
         return []
 
     @classmethod
+    def template_problems(cls, properties: dict[str, Any], index: int, tasks: list[Any]) -> list[tuple[str, str]]:
+        """Problems only this action can see in its task, as (place under the task, message).
+
+        For rules a property schema cannot say: which services a call can reach here, where
+        in the template the task may stand. ``properties`` are unrendered: a value that is
+        still an expression is checked by the engine once rendered, not here.
+        """
+        return []
+
+    @classmethod
     def is_high_risk(cls) -> bool:
         return cls.risk == "High"
 
