@@ -8,7 +8,7 @@ class VSphereConfig(AppConfig):
     def ready(self) -> None:
         from orchestration.engine.ticker import run_schedules_precisely
         from vsphere import read_operations, signals  # noqa: F401  (registers read operations, connects signals)
-        from vsphere.actions import baidu_operators, vm  # noqa: F401  (registers the VM actions)
+        from vsphere.actions import baidu_operators, select_targets, vm  # noqa: F401  (registers the VM actions)
         from vsphere.services.schedules import TASK_SYNC_FUNC
 
         # The default 10 s task sync needs the engine ticker's precision, not django-q2's ~30 s.
