@@ -65,6 +65,9 @@ class Action:
     # they reach the outside world and are called between transactions, after the
     # try is committed as started, so a crash never starts the same try twice.
     synchronous: ClassVar[bool] = True
+    # True for trigger actions: a run the task started itself (a child execution of the same
+    # template) skips this task instead of arming another trigger.
+    skip_in_fired_runs: ClassVar[bool] = False
 
     @classmethod
     def call_seconds(cls, properties: dict[str, Any]) -> float:

@@ -50,3 +50,29 @@ def test_calls_named_by_expressions_are_left_to_the_engine():
                     parameters={"svc": {"Type": "String"}, "api": {"Type": "String"}})
     assert problems(body) == {}
     assert "Tasks[0].Properties.Method" in problems(template(call(API="ListExecutions", Method="FETCH")))
+
+
+def timer(**properties) -> dict:
+    return {"Name": "timer", "Action": "ACS::TimerTrigger", "Properties": properties}
+
+
+SLEEP = {"Name": "nap", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}}
+
+
+def test_timer_trigger_accepts_oos_properties_and_must_come_first():
+    good = timer(Type="cron", Expression="0 0 12 ? * *", TimeZone="Asia/Shanghai", EndDate="2030-12-29T09:19:30Z")
+    assert problems(template(good, SLEEP)) == {}
+    found = problems(template(SLEEP, good))
+    assert "one trigger action, in its first task" in found["Tasks[1].Action"]
+
+
+def test_timer_trigger_literal_schedule_is_checked_at_its_place():
+    found = problems(template(timer(Type="rate", Expression="5 weeks", EndDate="2030-01-01"), SLEEP))
+    assert found == {"Tasks[0].Properties.Expression": "'5 weeks' is not a rate such as '30 minutes', '1 hour' "
+                                                       "or '2 days'"}
+    found = problems(template(timer(Type="cron", Expression="0 0 12 ? * *"), SLEEP))
+    assert "required for a cron timer" in found["Tasks[0].Properties.EndDate"]
+    assert "Tasks[0].Properties.Type" in problems(template(timer(Type="hourly", Expression="1"), SLEEP))
+    parameterised = template(timer(Type="cron", Expression="{{ cron }}", EndDate="{{ end }}"), SLEEP,
+                             parameters={"cron": {"Type": "String"}, "end": {"Type": "String"}})
+    assert problems(parameterised) == {}
