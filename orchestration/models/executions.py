@@ -58,6 +58,11 @@ class WaitingFor(models.TextChoices):
     SCHEDULE = "schedule", _("Next scheduled run")  # ACS::TimerTrigger between its runs
 
     @classmethod
+    def unattended(cls) -> tuple[str, ...]:
+        """Reasons no person acts on (no Approve/Reject): the wait ends by itself."""
+        return (cls.SCHEDULE,)
+
+    @classmethod
     def approvals(cls) -> tuple[str, ...]:
         """Reasons a person approves or rejects (the approvals inbox)."""
         return (cls.APPROVAL, cls.CONFIRMATION)

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from orchestration.engine.runner import advance
+from orchestration.errors import Conflict
 from orchestration.models import Execution, TaskExecution, TimerTrigger
 from orchestration.services import triggers
-from orchestration.services.executions import cancel_execution, start_execution
+from orchestration.services.executions import cancel_execution, notify_execution, start_execution
 
 from .conftest import drive, tpl
 from .workers import Processes, wait_for
@@ -37,7 +38,7 @@ def timer_template(end_date: str, expression: str = "0/3 * * ? * *", after: dict
 def test_a_fire_runs_the_rest_as_a_child_and_the_parent_waits_again(tenant_a, operator_a, make_template):
     record = {"Name": "work", "Action": "Test::Record", "Properties": {"Value": "{{ who }}"},
               "Outputs": {"who": {"ValueSelector": ".Value", "Type": "String"}}}
-    body = timer_template(IN_A_DAY, after=record)
+    body = timer_template(IN_A_DAY, expression="0 0 12 ? * *", after=record)  # fired by hand below
     body["Parameters"] = {"who": {"Type": "String", "Default": "nobody"}}
     execution = start_execution(tenant=tenant_a, user=operator_a, template=make_template(body),
                                 parameters={"who": "cron"})
@@ -60,6 +61,8 @@ def test_a_fire_runs_the_rest_as_a_child_and_the_parent_waits_again(tenant_a, op
     assert parent.status == "Waiting"
     assert not TaskExecution.objects.filter(execution=parent, task_name="work").exists()
 
+    with pytest.raises(Conflict, match="no task execution waiting for this notification"):
+        notify_execution(parent, operator_a, "Approve", task_name="timer")  # nobody approves a timer
     cancel_execution(parent, operator_a)
     parent = drive(parent)
     assert parent.status == "Cancelled"
