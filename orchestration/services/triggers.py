@@ -206,7 +206,8 @@ def arm_execution_timer(execution: Execution, schedule: TimerSchedule, now: dt.d
         tenant_id=execution.tenant_id, execution=execution, template_id=execution.template_id,
         template_version=execution.template_version, name=f"{execution.pk} timer"[:128], cron=schedule.cron,
         run_at=schedule.run_at, interval_seconds=schedule.interval_seconds,
-        time_zone="" if schedule.time_zone == "UTC" else schedule.time_zone, start_at=schedule.start_at,
+        time_zone="" if schedule.time_zone == "UTC" else schedule.time_zone,
+        start_at=schedule.start_at or (now if schedule.interval_seconds else None),  # a rate counts from here
         end_at=schedule.end_at, parameters=execution.parameters, mode=execution.mode,
         loop_mode=execution.loop_mode, safety_check=execution.safety_check,
     )

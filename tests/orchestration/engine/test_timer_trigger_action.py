@@ -117,3 +117,17 @@ def test_timer_runs_on_schedule_on_real_workers_until_its_end(tenant_a, operator
     timer_te = TaskExecution.objects.get(execution=done, task_name="timer")
     assert timer_te.status == "Success" and timer_te.extra["action"]["trigger"]
     assert TimerTrigger.objects.get(execution=done).enabled is False
+
+
+@pytest.mark.django_db
+def test_a_rate_timer_counts_its_periods_from_the_start(tenant_a, operator_a, make_template):
+    body = tpl({"Name": "timer", "Action": "ACS::TimerTrigger",
+                "Properties": {"Type": "rate", "Expression": "2 hours", "EndDate": IN_A_DAY}},
+               {"Name": "work", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}})
+    parent = settle(start_execution(tenant=tenant_a, user=operator_a, template=make_template(body)))
+    timer = TimerTrigger.objects.get(execution=parent)
+    assert timer.interval_seconds == 7200 and timer.next_run_at == timer.start_at + dt.timedelta(hours=2)
+    TimerTrigger.objects.filter(pk=timer.pk).update(next_run_at=timezone.now())
+    triggers.fire_due_triggers()
+    timer.refresh_from_db()
+    assert timer.next_run_at == timer.start_at + dt.timedelta(hours=2)  # fired early: the next period stands
