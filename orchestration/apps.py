@@ -6,7 +6,7 @@ class OrchestrationConfig(AppConfig):
     verbose_name = "Orchestration"
 
     def ready(self) -> None:
-        from orchestration.actions import api_calls, control, read_calls  # noqa: F401  (registers the built-in actions)
+        from orchestration.actions import api_calls, control, read_calls, timer  # noqa: F401  (registers the built-in actions)
         from orchestration.engine import shutdown
 
         # Workers hand their leases back on SIGTERM, and qcluster stops within seconds.

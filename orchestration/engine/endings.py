@@ -39,7 +39,7 @@ class EndingRounds:
             return
         failed = self.state.get("failed")
         outputs: dict[str, Any] = {}
-        if not failed:
+        if not failed and not self.state.get("skip_outputs"):
             try:
                 for name, spec in self.parsed.outputs.items():
                     value = self.render(spec.value, None) if spec.value is not None else None

@@ -255,6 +255,11 @@ class Round(TryRounds, LoopRounds, EndingRounds):
     def begin_task(self, task: TaskSpec) -> None:
         te = self.new_te(task)
         self.transitions += 1
+        if self._fired_by_this_task(task):
+            te.status, te.end_date = TaskStatus.SKIPPED, self.now
+            self.log(f"Task {task.name} skipped: this run was started by it in {self.ex.parent_id}.", te)
+            self.on_task_finished(te, task)
+            return
         if task.when is not None:
             try:
                 go = expressions.truthy(self.render(task.when, te))
@@ -267,6 +272,13 @@ class Round(TryRounds, LoopRounds, EndingRounds):
                 self.on_task_finished(te, task)
                 return
         self.gate_and_start(te, task)
+
+    def _fired_by_this_task(self, task: TaskSpec) -> bool:
+        """A trigger's run skips the trigger task that started it (OOS's ACS::TimerTrigger children)."""
+        if not self.ex.parent_task_execution_id or not self.action_for(task).skip_in_fired_runs:
+            return False
+        return TaskExecution.objects.filter(pk=self.ex.parent_task_execution_id, task_name=task.name,
+                                            task_action=task.action).exists()
 
     def gate_and_start(self, te: TaskExecution, task: TaskSpec) -> None:
         """Delays, manual starts and high-risk confirmations come before the first try."""
@@ -313,6 +325,9 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.state["done"][task.name] = te.status
         if te.status in (TaskStatus.SUCCESS, TaskStatus.SKIPPED):
             self.state["outputs"][task.name] = te.outputs or {}
+            if te.extra.get("ends_execution"):
+                self.state["ready"], self.state["skip_outputs"] = [], True
+                return
             target = te.extra.get("next_task") or task.on_success
         else:
             if (task.pause_on_failure or self.ex.mode == Mode.FAILURE_PAUSE) and not self.ex.cancel_requested:

@@ -81,10 +81,13 @@ class TryRounds:
         te.extra.pop("phase", None)
         self.touch(te)
         if isinstance(result, Wait):
-            te.status = TaskStatus.WAITING if result.human else TaskStatus.RUNNING
+            waiting_for = WaitingFor.APPROVAL if result.human else result.waiting_for
+            te.status = TaskStatus.WAITING if waiting_for else TaskStatus.RUNNING
             te.wake_at = result.until
-            if result.human:
-                te.extra["waiting_for"] = WaitingFor.APPROVAL
+            if waiting_for:
+                te.extra["waiting_for"] = waiting_for
+            else:
+                te.extra.pop("waiting_for", None)
             if result.reason:
                 te.status_message = result.reason
             return
@@ -96,6 +99,8 @@ class TryRounds:
                 return
             if result.next_task:
                 te.extra["next_task"] = result.next_task
+            if result.end_execution:
+                te.extra["ends_execution"] = True
         self.finish_try(te, result)
 
     def select_outputs(self, task: TaskSpec, raw: Any, te: TaskExecution) -> dict[str, Any]:

@@ -267,6 +267,9 @@ class _Checker(ParameterChecks, LoopChecks):
             props = {}
         elif action is not None:
             self.check_schema(f"{place}.Properties", action, props)
+        if action is not None:
+            for where, message in action.template_problems(props, i, self.data.get("Tasks") or []):
+                self.add(f"{place}.{where}", message)
         loop = task.get("Loop")
         in_loop = isinstance(loop, dict)
         base = self.parameter_names | set(PSEUDO_PARAMETERS)

@@ -143,7 +143,8 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
         "graph": graph.build(parsed, runs),
         "runs": top,
         "waiting": waiting,
-        "approvable": [r for r in waiting if r.extra.get("waiting_for") in WaitingFor.values],
+        "approvable": [r for r in waiting if r.extra.get("waiting_for") in WaitingFor.values
+                       and r.extra.get("waiting_for") not in WaitingFor.unattended()],
         "task_names": [t.name for t in parsed.tasks],
         "can_run": selection.can(request, execution.tenant, Scope.RUN),
         "poll_seconds": POLL_SECONDS,
