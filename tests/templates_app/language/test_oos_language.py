@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from templates_app.language import public_parameters
+from templates_app.language.durations import parse_duration
 from templates_app.language.expressions import ExpressionError, TaskOutputs, clock_parameters, render
 from templates_app.language.model import ParameterSpec, ParsedTemplate
 from templates_app.language.parameters import ParameterError, coerce_parameter
@@ -197,3 +198,15 @@ def test_string_parameters_take_yaml_booleans_as_text():
     spec = ParameterSpec.from_dict("rollback", {"Type": "String", "AllowedValues": ["true", "false"]})
     assert coerce_parameter(spec, False) == "false"
     assert problems(template(sleep(), parameters={"rollback": {"Type": "String", "Default": False}})) == {}
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("10s", 10), ("4m", 240), ("1M", 60), ("2h", 7200), ("PT1M", 60)])
+def test_sleep_takes_the_short_durations_alibaba_writes(text, seconds):
+    assert parse_duration(text) == seconds
+    assert problems(template({"Name": "nap", "Action": "ACS::Sleep", "Properties": {"Duration": text}})) == {}
+
+
+def test_wait_for_takes_an_empty_not_desired_list():
+    check = {"Name": "check", "Action": "ACS::WaitFor", "Properties": {
+        "API": "ListExecutions", "PropertySelector": "Executions | length", "NotDesiredValues": []}}
+    assert problems(template(check)) == {}
