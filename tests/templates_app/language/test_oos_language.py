@@ -210,3 +210,22 @@ def test_wait_for_takes_an_empty_not_desired_list():
     check = {"Name": "check", "Action": "ACS::WaitFor", "Properties": {
         "API": "ListExecutions", "PropertySelector": "Executions | length", "NotDesiredValues": []}}
     assert problems(template(check)) == {}
+
+
+def test_a_list_parameter_takes_one_allowed_value_as_a_one_item_list():
+    spec = ParameterSpec.from_dict("state", {"Type": "List", "AllowedValues": ["InService", "Protected"]})
+    assert coerce_parameter(spec, "InService") == ["InService"]
+    with pytest.raises(ParameterError):
+        coerce_parameter(spec, "Elsewhere")
+    body = template(sleep(), parameters={"state": {"Type": "List", "AllowedValues": ["InService", "Protected"],
+                                                   "Default": "InService"}})
+    assert problems(body) == {}
+
+
+def test_loop_outputs_of_an_action_not_in_the_catalog_are_not_second_guessed():
+    task = {"Name": "tag", "Action": "ACS::ECS::TagThings", "Properties": {},
+            "Loop": {"Items": [1], "Outputs": {"all": {"AggregateType": "Fn::ListJoin", "AggregateField": "x"}}}}
+    assert set(problems(template(task))) == {"Tasks[0].Action"}
+    task["Action"] = "ACS::Sleep"
+    task["Properties"] = {"Duration": "PT0S"}
+    assert set(problems(template(task))) == {"Tasks[0].Loop.Outputs.all.AggregateField"}
