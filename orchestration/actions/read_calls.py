@@ -50,7 +50,8 @@ _WAIT_SCHEMA = {
         **_API_CALL,
         "PropertySelector": {"type": "string", "minLength": 1, "description": "jq selecting the value to compare."},
         "DesiredValues": {"type": "array", "minItems": 1, "description": "Values that mean success."},
-        "NotDesiredValues": {"type": "array", "minItems": 1, "description": "Values that mean not yet / failure."},
+        # OOS accepts an empty list (its own templates use one): then any value is desired.
+        "NotDesiredValues": {"type": "array", "description": "Values that mean not yet / failure."},
         "StopRetryValues": {"type": "array", "description": "Values that stop waiting with a failure."},
         "MaxRetries": {"type": "integer", "minimum": 0, "maximum": 10000},
         "RetryInterval": {"type": "number", "minimum": 1, "description": "Seconds between polls."},

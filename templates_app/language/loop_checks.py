@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from orchestration.actions import get_action
+
 from .model import AGGREGATE_TYPES, BATCH_PAUSE_OPTIONS, LOOP_MODES
 from .parameters import is_expression
 from .rules import LOOP_KEYS, MAX_LOOP_ITEMS, RATE_CONTROL_KEYS
@@ -104,7 +106,8 @@ class LoopChecks:
             field_name = spec.get("AggregateField")
             if not isinstance(field_name, str):
                 self.add(f"{where}.AggregateField", "required: the name of one of the task's Outputs")
-            elif field_name not in task_outputs:
+            elif field_name not in task_outputs and get_action(task.get("Action")) is not None:
+                # (an action not in the catalog is reported once, at Action; its outputs are unknown)
                 self.add(f"{where}.AggregateField", f"'{field_name}' is not one of the task's Outputs")
             if "Type" in spec:
                 self.check_type(f"{where}.Type", spec["Type"])

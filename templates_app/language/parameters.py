@@ -69,6 +69,8 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
             return value.strip().lower() == "true"
         raise ParameterError(spec.name, f"expected a Boolean (true or false), got {value!r}")
     if t == "List":
+        if isinstance(value, str) and _one_allowed_value(spec, value):
+            return [value]  # OOS is loose: one allowed value (`Default: InService`) is a one-item list
         if isinstance(value, str):
             try:
                 value = request_limits.loads(value)
@@ -87,6 +89,11 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
             return value
         raise ParameterError(spec.name, f"expected Json (an object or array), got {type(value).__name__}")
     raise ParameterError(spec.name, f"unknown Type {t!r}")
+
+
+def _one_allowed_value(spec: ParameterSpec, value: str) -> bool:
+    allowed = spec.allowed_values if isinstance(spec.allowed_values, list) else []
+    return _loose(value) in {_loose(a) for a in allowed}
 
 
 def coerce_parameter(spec: ParameterSpec, value: Any) -> Any:

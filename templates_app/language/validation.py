@@ -36,7 +36,8 @@ from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, match_name, re
 from .flow import flow_problems
 from .loading import check_json_compatible, load_content
 from .loop_checks import LoopChecks
-from .model import DELAY_TYPES, FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
+from .model import DELAY_TYPES, FORMAT_VERSION, ParsedTemplate
+from .output_checks import OutputChecks
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
 from .problems import Problem, TemplateInvalid, did_you_mean
@@ -45,7 +46,6 @@ from .rules import (
     LOOP_ITEM,
     MAX_RETRIES,
     MAX_TASKS,
-    PARAMETER_NAME,
     PERCENT,
     TASK_KEYS,
     TASK_NAME,
@@ -54,7 +54,6 @@ from .rules import (
     is_number,
     path_of,
 )
-from .selectors import SelectorError, compile_selector
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ def _property_hints(instance: dict[str, Any], schema: dict[str, Any]) -> str:
     return "".join(hint for hint in hints if hint)
 
 
-class _Checker(ParameterChecks, LoopChecks):
+class _Checker(ParameterChecks, LoopChecks, OutputChecks):
     def __init__(self, data: dict[str, Any]):
         self.data = data
         self.problems: list[Problem] = []
@@ -228,11 +227,11 @@ class _Checker(ParameterChecks, LoopChecks):
                 self.check_task(i, task, later)
                 good.append(task)
             if names_in_order[i]:
-                self.task_outputs[names_in_order[i]] = self._task_match_names(task)
+                self.task_outputs[names_in_order[i]] = self._task_output_names(task)
         return tasks if len(good) == len(tasks) else None
 
     @staticmethod
-    def _task_match_names(task: Any) -> set[str]:
+    def _task_output_names(task: Any) -> set[str]:
         if not isinstance(task, dict):
             return set()
         names: set[str] = set()
@@ -344,47 +343,6 @@ class _Checker(ParameterChecks, LoopChecks):
             return
         self.check_expressions(when, place, allowed, earlier, later)
 
-    def check_task_outputs(self, place: str, outputs: Any, scope: tuple[Any, ...]) -> None:
-        if outputs is None:
-            return
-        if not isinstance(outputs, dict):
-            self.add(place, "must be a mapping of output name to {ValueSelector, Type}")
-            return
-        for name, spec in outputs.items():
-            where = f"{place}.{name}"
-            if not PARAMETER_NAME.match(name):
-                self.add(where, "an output name is letters, digits and _, not starting with a digit")
-            if not isinstance(spec, dict):
-                self.add(where, "must be a mapping {ValueSelector, Type}")
-                continue
-            for key in spec:
-                if key not in ("ValueSelector", "Type"):
-                    self.add(f"{where}.{key}", "unknown output attribute")
-            self.check_type(f"{where}.Type", spec.get("Type", "String"))
-            selector = spec.get("ValueSelector")
-            if selector is None:
-                self.add(f"{where}.ValueSelector", "required: a jq expression")
-            else:
-                self.check_selector(f"{where}.ValueSelector", selector, scope)
-
-    def check_type(self, place: str, value: Any) -> None:
-        if value not in OUTPUT_TYPES:
-            self.add(place, f"must be one of {', '.join(OUTPUT_TYPES)}")
-
-    def check_selector(self, place: str, selector: Any, scope: tuple[Any, ...]) -> None:
-        """A jq selector; one with ``{{ … }}`` or an ``Fn::`` call is rendered first at run time,
-        so its expressions are checked here and jq only sees the rendered text."""
-        if is_expression(selector):
-            self.check_expressions(selector, place, *scope)
-            return
-        if not isinstance(selector, str):
-            self.add(place, "must be a jq expression (text)")
-            return
-        try:
-            compile_selector(selector)
-        except SelectorError as exc:
-            self.add(place, str(exc))
-
     # -- loops ------------------------------------------------------------------------
     def check_count(self, place: str, value: Any, minimum: int) -> None:
         if is_expression(value):
@@ -394,31 +352,3 @@ class _Checker(ParameterChecks, LoopChecks):
         if isinstance(value, str) and PERCENT.match(value):
             return
         self.add(place, f"must be a whole number >= {minimum} or a percentage like '50%'")
-
-
-
-
-    # -- top-level outputs ------------------------------------------------------------
-    def check_top_outputs(self, outputs: Any) -> None:
-        if outputs is None:
-            return
-        if not isinstance(outputs, dict):
-            self.add("Outputs", "must be a mapping of output name to {Type, Value}")
-            return
-        allowed = self.parameter_names | set(PSEUDO_PARAMETERS) - {LOOP_ITEM}
-        for name, spec in outputs.items():
-            where = f"Outputs.{name}"
-            if not isinstance(spec, dict):
-                self.add(where, "must be a mapping {Type, Value}")
-                continue
-            for key in spec:
-                if key not in ("Type", "Value", "ValueSelector", "Description"):
-                    self.add(f"{where}.{key}", "unknown output attribute")
-            self.check_type(f"{where}.Type", spec.get("Type", "String"))
-            if "Value" not in spec and "ValueSelector" not in spec:
-                self.add(f"{where}.Value", "required: an expression such as '{{ task.Output }}'")
-            if "Value" in spec:
-                self.check_expressions(spec["Value"], f"{where}.Value", allowed, dict(self.task_outputs))
-            if "ValueSelector" in spec:
-                self.check_selector(f"{where}.ValueSelector", spec["ValueSelector"],
-                                    (allowed, dict(self.task_outputs), ()))

@@ -49,6 +49,7 @@ def test_language_features_run(tenant_a, operator_a, make_template, processes):
         }),
         {"Name": "nap", "Action": "ACS::Sleep",
          "Properties": {"Duration": {"Fn::DurationBetween": ["23:59:59Z", "00:00:00Z"]}}},
+        {"Name": "shortNap", "Action": "ACS::Sleep", "Properties": {"Duration": "1s"}},
         parameters={"hours": {"Type": "Number", "Default": 2},
                     "flag": {"Type": "String", "AllowedValues": [0, 1], "Default": "0",
                              "ConstraintDescription": "0 or 1"}},
@@ -75,6 +76,8 @@ def test_language_features_run(tenant_a, operator_a, make_template, processes):
     nap = TaskExecution.objects.get(execution=execution, task_name="nap")
     assert nap.properties == {"Duration": "PT1S"}
     assert 1.0 <= (nap.end_date - nap.start_date).total_seconds() < 2.5
+    short_nap = TaskExecution.objects.get(execution=execution, task_name="shortNap")
+    assert 1.0 <= (short_nap.end_date - short_nap.start_date).total_seconds() < 2.5
 
 
 def test_retry_waits_grow_by_backoff_up_to_max_retry_interval(tenant_a, operator_a, make_template, processes):

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from templates_app.language import public_parameters
+from templates_app.language.durations import parse_duration
 from templates_app.language.expressions import ExpressionError, TaskOutputs, clock_parameters, render
 from templates_app.language.model import ParameterSpec, ParsedTemplate
 from templates_app.language.parameters import ParameterError, coerce_parameter
@@ -197,3 +198,34 @@ def test_string_parameters_take_yaml_booleans_as_text():
     spec = ParameterSpec.from_dict("rollback", {"Type": "String", "AllowedValues": ["true", "false"]})
     assert coerce_parameter(spec, False) == "false"
     assert problems(template(sleep(), parameters={"rollback": {"Type": "String", "Default": False}})) == {}
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("10s", 10), ("4m", 240), ("1M", 60), ("2h", 7200), ("PT1M", 60)])
+def test_sleep_takes_the_short_durations_alibaba_writes(text, seconds):
+    assert parse_duration(text) == seconds
+    assert problems(template({"Name": "nap", "Action": "ACS::Sleep", "Properties": {"Duration": text}})) == {}
+
+
+def test_wait_for_takes_an_empty_not_desired_list():
+    check = {"Name": "check", "Action": "ACS::WaitFor", "Properties": {
+        "API": "ListExecutions", "PropertySelector": "Executions | length", "NotDesiredValues": []}}
+    assert problems(template(check)) == {}
+
+
+def test_a_list_parameter_takes_one_allowed_value_as_a_one_item_list():
+    spec = ParameterSpec.from_dict("state", {"Type": "List", "AllowedValues": ["InService", "Protected"]})
+    assert coerce_parameter(spec, "InService") == ["InService"]
+    with pytest.raises(ParameterError):
+        coerce_parameter(spec, "Elsewhere")
+    body = template(sleep(), parameters={"state": {"Type": "List", "AllowedValues": ["InService", "Protected"],
+                                                   "Default": "InService"}})
+    assert problems(body) == {}
+
+
+def test_loop_outputs_of_an_action_not_in_the_catalog_are_not_second_guessed():
+    task = {"Name": "tag", "Action": "ACS::ECS::TagThings", "Properties": {},
+            "Loop": {"Items": [1], "Outputs": {"all": {"AggregateType": "Fn::ListJoin", "AggregateField": "x"}}}}
+    assert set(problems(template(task))) == {"Tasks[0].Action"}
+    task["Action"] = "ACS::Sleep"
+    task["Properties"] = {"Duration": "PT0S"}
+    assert set(problems(template(task))) == {"Tasks[0].Loop.Outputs.all.AggregateField"}
