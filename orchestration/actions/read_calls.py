@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from orchestration.engine import results
 from templates_app.language import selectors
+from templates_app.language.cloud import cloud_api_message
 
 from . import api_calls
 from .base import Action
@@ -73,8 +74,7 @@ def call_problems(properties: dict[str, Any]) -> list[tuple[str, str]]:
         return []
     known = ", ".join(read_operation_names())
     if service.lower() not in read_operation_services():
-        return [("Properties.Service", f"{service} is another cloud's service: its APIs cannot be called from "
-                                       f"here; this service calls only its own read operations ({known})")]
+        return [("Properties.Service", cloud_api_message(service, known))]
     if _literal(api) and not is_read_operation(service, api):
         return [("Properties.API", f"{service}:{api} is not a read operation this service can call; known: {known}")]
     return []

@@ -73,3 +73,9 @@ def unknown_pseudo_message(name: str) -> str | None:
     if name in CLOUD_PSEUDO_PARAMETERS:
         return f"{name} {CLOUD_MARK} {CLOUD_PSEUDO_PARAMETERS[name]} value, with no vSphere counterpart here"
     return None
+
+
+def cloud_api_message(service: str, known: str) -> str:
+    """Why an ``ACS::ExecuteAPI`` call to another cloud service's API (``Service: ECS``) is refused."""
+    return (f"{service} {CLOUD_MARK} service: its APIs cannot be called from here; this service calls only "
+            f"its own read operations ({known})")

@@ -136,7 +136,7 @@ def test_validation_speaks_of_resource_types_and_filters():
         return {p.place: p.message for p in validate(body).problems}
 
     found = problems({"ResourceType": "ALIYUN::RDS::Instance", "Filters": [{"Type": "All"}]})
-    assert "ALIYUN::RDS::Instance is not a resource type of this service" in found["Tasks[0].Properties.ResourceType"]
+    assert "ALIYUN::RDS::Instance is an Alibaba Cloud RDS resource type" in found["Tasks[0].Properties.ResourceType"]
     found = problems({"ResourceType": "ALIYUN::VSphere::VM", "Filters": [{"Type": "Cluster"}]})
     assert "'Cluster' is a required property" in found["Tasks[0].Properties.Filters[0]"]
     assert problems({"ResourceType": "ALIYUN::ECS::Instance", "Filters": [

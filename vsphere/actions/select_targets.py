@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from orchestration.actions.base import Action
 from orchestration.actions.registry import register
 from orchestration.engine import results
+from templates_app.language.cloud import CLOUD_MARK
 from vsphere.models import InventoryObject
 from vsphere.read_operations import tenant_vcenters, vm_summary
 from vsphere.services.faults import VSphereError
@@ -125,5 +126,9 @@ class SelectTargets(Action):
 
 
 def resource_type_problem(kind: str) -> str:
+    parts = kind.split("::")
+    if len(parts) == 3 and parts[0] == "ALIYUN":  # another Alibaba product's resources (RDS, Redis…)
+        return (f"{kind} {CLOUD_MARK} {parts[1]} resource type: ACS::SelectTargets chooses vSphere VMs "
+                f"(ResourceType {VM_TYPE}, or ALIYUN::ECS::Instance, read as VMs)")
     return (f"{kind} is not a resource type of this service: ACS::SelectTargets chooses vSphere VMs "
             f"(ResourceType {VM_TYPE}, or ALIYUN::ECS::Instance, read as VMs)")

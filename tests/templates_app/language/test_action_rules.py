@@ -32,10 +32,10 @@ def test_execute_api_accepts_oos_http_properties():
 def test_another_clouds_api_is_refused_at_its_place():
     found = problems(template(call(Service="ECS", API="DeleteInstance", Parameters={"InstanceId": "i-1"})))
     message = found["Tasks[0].Properties.Service"]
-    assert "ECS is another cloud's service" in message and "OOS:ListExecutions" in message
+    assert "ECS is an Alibaba Cloud service" in message and "OOS:ListExecutions" in message
     found = problems(template({"Name": "w", "Action": "ACS::WaitFor", "Properties": {
         "Service": "CS", "API": "DescribeClusterDetail", "PropertySelector": ".state", "DesiredValues": ["running"]}}))
-    assert "CS is another cloud's service" in found["Tasks[0].Properties.Service"]
+    assert "CS is an Alibaba Cloud service" in found["Tasks[0].Properties.Service"]
 
 
 def test_unknown_operation_of_this_service_is_refused():
