@@ -1,14 +1,17 @@
 """``advance``: take the lease, run rounds until nothing is due, release.
 
-Each round is one transaction under the execution's row lock. Actions that reach
-the outside world are called between rounds, outside any transaction: the round
-before has committed their try as started, the transaction after records the answer.
+Each round is one transaction under the execution's row lock, ending with the fenced
+write of :func:`.leases.fence`. Actions that reach the outside world are called
+between rounds, outside any transaction: the round before has committed their try as
+started, the transaction after records the answer. The heartbeat renews the lease
+throughout; if another worker took it over meanwhile, :class:`.leases.LeaseLost` ends
+this ``advance`` with nothing written.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
-import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +20,7 @@ from orchestration.availability import Outage, is_unavailable
 from orchestration.models import Execution, TaskExecution
 
 from . import leases
+from .heartbeat import beating
 from .results import Failed
 from .rounds import Round
 
@@ -25,27 +29,42 @@ logger = logging.getLogger(__name__)
 MAX_ROUNDS = 200
 MAX_SECONDS = 20.0  # then hand back to the queue, so one busy execution cannot hog a worker
 HAND_BACK_SECONDS = 30.0
+BUG_RETRY_SECONDS = 60.0
 
 
 def advance(execution_id: str) -> None:
-    owner = uuid.uuid4().hex
+    owner = leases.new_owner()
     for _ in range(3):  # someone may wake us just as we release; look again, a few times
         try:
             if not leases.acquire(execution_id, owner):
                 return
-            next_due = _advance_held(execution_id, owner)
+            with beating(execution_id, owner):
+                next_due = _advance_held(execution_id, owner)
+        except leases.LeaseLost:
+            logger.warning("execution %s was taken over by another worker; this worker's round is discarded",
+                           execution_id)
+            return
         except BaseException as exc:
             # A lost database or a shutdown signal: the rounds committed so far stand and
             # the one in flight rolled back; handing the lease back lets another worker
-            # resume in seconds instead of after its expiry. A bug keeps the lease until
-            # it expires, so it is retried a lease's length later, not on every tick.
+            # resume at once instead of after its expiry. A bug is retried
+            # BUG_RETRY_SECONDS later, not on every tick.
             if is_unavailable(exc) or not isinstance(exc, Exception):
                 hand_back(execution_id, owner)
+            else:
+                _release_quietly(execution_id, owner, timezone.now() + dt.timedelta(seconds=BUG_RETRY_SECONDS))
             raise
         leases.release(execution_id, owner, next_due)
         due = Execution.objects.filter(pk=execution_id, wake_at__lte=timezone.now(), lease_owner="").exists()
         if not due:
             return
+
+
+def _release_quietly(execution_id: str, owner: str, next_due) -> None:
+    try:
+        leases.release(execution_id, owner, next_due)
+    except Exception:  # the lease then runs out by itself
+        logger.exception("could not release execution %s", execution_id)
 
 
 def hand_back(execution_id: str, owner: str) -> None:
@@ -81,16 +100,14 @@ def _advance_held(execution_id: str, owner: str):
         if not progressed and not external:
             break
         if time.monotonic() - started > MAX_SECONDS:
-            leases.extend(execution_id, owner)
             return timezone.now()  # more to do: due again at once
-        leases.extend(execution_id, owner)
     return next_due
 
 
 def _run_round(execution_id: str, owner: str):
     with transaction.atomic():
-        execution = Execution.objects.select_for_update().filter(pk=execution_id, lease_owner=owner).first()
-        if execution is None or execution.is_finished:
+        execution = _locked(execution_id, owner)
+        if execution.is_finished:
             return False, [], None
         round_ = Round(execution, timezone.now())
         round_.run()
@@ -98,11 +115,21 @@ def _run_round(execution_id: str, owner: str):
         external = list(round_.external)
         round_.commit()
         next_due = None if execution.is_finished else execution.wake_at
+        fields = {}
         if not execution.is_finished and next_due is not None:
             # While we hold the lease, wake_at never passes its expiry (recovery).
-            execution.wake_at = min(next_due, execution.lease_expires_at or next_due)
-            Execution.objects.filter(pk=execution.pk).update(wake_at=execution.wake_at)
+            fields["wake_at"] = min(next_due, execution.lease_expires_at or next_due)
+        leases.fence(execution_id, owner, **fields)
         return progressed, external, next_due
+
+
+def _locked(execution_id: str, owner: str) -> Execution:
+    """The execution, row-locked for a round, if our lease on it stands (else :class:`LeaseLost`)."""
+    leases.begin_round()
+    execution = Execution.objects.select_for_update().filter(pk=execution_id).first()
+    if execution is None or execution.lease_owner != owner:
+        raise leases.LeaseLost(execution_id)
+    return execution
 
 
 def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[tuple[str, str]]:
@@ -118,17 +145,13 @@ def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[
         task = probe.tasks[te.task_name]
         action = probe.action_for(task)
         ctx = probe.action_context(te)
-    # Hold the lease for as long as the call may take, so no other worker takes over mid-call.
-    leases.extend(execution_id, owner, action.call_seconds(ctx.properties))
-    try:
+    try:  # as long as the call takes, the heartbeat keeps the lease
         result = action.start(ctx) if kind == "start" else action.poll(ctx)
     except Exception as exc:  # the action's own failure, reported on the task
         logger.exception("action %s of %s failed", task.action, te_id)
         result = Failed(f"{task.action}: {exc}")
     with transaction.atomic():
-        execution = Execution.objects.select_for_update().filter(pk=execution_id, lease_owner=owner).first()
-        if execution is None:
-            return []
+        execution = _locked(execution_id, owner)
         round_ = Round(execution, timezone.now())
         current = round_.active.get(te_id)
         if current is None:  # cancelled meanwhile
@@ -139,4 +162,5 @@ def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[
         round_.apply_result(current, task, result, ctx)
         round_.run_after_result()
         round_.commit()
+        leases.fence(execution_id, owner)
         return list(round_.external)

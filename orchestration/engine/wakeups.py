@@ -1,0 +1,114 @@
+"""Waking the workers and the ticker the moment there is work, through PostgreSQL LISTEN/NOTIFY.
+
+Two channels:
+
+* :data:`QUEUE_CHANNEL` — a message was queued for the workers (the broker sends it,
+  :mod:`.broker`); their pusher waits on it instead of polling the queue table;
+* :data:`DUE_CHANNEL` — something will be due at the time in the payload (epoch
+  seconds): a lease taken (due when it would expire), an execution released with its
+  next wake-up, a timer trigger or schedule saved. The ticker (:mod:`.ticker`) sleeps
+  until the earliest time it knows of, and wakes early when told of an earlier one.
+
+A NOTIFY sent inside a transaction is delivered when it commits, so a listener never
+looks before the row it is told about is visible. Both listeners still look every
+``ENGINE_WAKEUP_FALLBACK_SECONDS`` in case a notification was missed (a listening
+connection that broke and came back). On SQLite there is nothing to listen to:
+:func:`listening_supported` is false and callers poll as before.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+
+import psycopg
+from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+
+QUEUE_CHANNEL = "orchestration_queue"
+DUE_CHANNEL = "orchestration_due"
+FALLBACK_SECONDS = float(getattr(settings, "ENGINE_WAKEUP_FALLBACK_SECONDS", 5.0))
+
+
+def listening_supported(alias: str = "default") -> bool:
+    return connections[alias].vendor == "postgresql"
+
+
+def notify(channel: str, payload: str = "", alias: str = "default") -> None:
+    """NOTIFY ``channel`` on this thread's connection (at commit, inside a transaction)."""
+    if not listening_supported(alias):
+        return
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, %s)", [channel, payload])
+
+
+def notify_due(when: dt.datetime | None) -> None:
+    """Tell the ticker that something is due at ``when`` (``None``: nothing to say)."""
+    if when is not None:
+        notify(DUE_CHANNEL, f"{when.timestamp():.6f}")
+
+
+def due_times(payloads: list[str]) -> list[float]:
+    """The epoch times carried by :data:`DUE_CHANNEL` payloads (others are ignored)."""
+    times = []
+    for payload in payloads:
+        try:
+            times.append(float(payload))
+        except ValueError:
+            continue
+    return times
+
+
+class Listener:
+    """A connection of its own that LISTENs; :meth:`wait` returns what it was told.
+
+    Created lazily in the process that waits (never inherited across a fork). If the
+    connection breaks (a database outage), :meth:`wait` says so with ``None`` and the
+    next call connects again, so callers fall back to polling until it is back.
+    """
+
+    def __init__(self, *channels: str, alias: str = "default") -> None:
+        self.channels = channels
+        self.alias = alias
+        self._conn: psycopg.Connection | None = None
+        self._pid = 0
+
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is None or self._pid != os.getpid() or self._conn.closed:
+            params = connections[self.alias].get_connection_params()
+            for key in ("context", "cursor_factory", "prepare_threshold"):
+                params.pop(key, None)
+            conn = psycopg.connect(**params, autocommit=True)
+            for channel in self.channels:
+                conn.execute(f"LISTEN {channel}")  # channel names are constants of this module
+            self._conn, self._pid = conn, os.getpid()
+        return self._conn
+
+    def connect(self) -> bool:
+        """LISTEN now (before looking for work, so nothing queued after the look is missed)."""
+        try:
+            self._connection()
+            return True
+        except (psycopg.Error, DatabaseError, OSError):
+            self.close()
+            return False
+
+    def wait(self, timeout: float) -> list[str] | None:
+        """Payloads received within ``timeout`` seconds (``[]`` if none); ``None`` if not listening."""
+        try:
+            conn = self._connection()
+            return [n.payload for n in conn.notifies(timeout=max(0.0, timeout), stop_after=1)]
+        except (psycopg.Error, DatabaseError, OSError):
+            logger.debug("listening on %s failed", self.channels, exc_info=True)
+            self.close()
+            return None
+
+    def close(self) -> None:
+        if self._conn is not None and self._pid == os.getpid():
+            try:
+                self._conn.close()
+            except psycopg.Error:  # a broken connection may complain while closing; it is gone either way
+                pass
+        self._conn = None
