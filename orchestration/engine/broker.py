@@ -11,7 +11,10 @@ redelivery are seen then). On SQLite it is the stock broker, polling.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
+from django import db
+from django.db import connections
 from django.utils import timezone
 from django_q.brokers.orm import ORM
 from django_q.conf import Conf
@@ -19,20 +22,31 @@ from django_q.models import OrmQ
 
 from . import wakeups
 
+TABLE = OrmQ._meta.db_table
+
 
 class ListeningORM(ORM):
     def __init__(self, list_key: str | None = None) -> None:
         super().__init__(list_key=list_key)
         self._listener: wakeups.Listener | None = None
+        self._hygiene_at = 0.0
 
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
         self._listener = None
+        self._hygiene_at = 0.0
 
     def enqueue(self, task) -> int:
-        task_id = super().enqueue(task)
-        wakeups.notify(wakeups.QUEUE_CHANNEL, self.list_key or "", alias=Conf.ORM)
-        return task_id
+        if not wakeups.listening_supported(Conf.ORM):
+            return super().enqueue(task)
+        # The message and its NOTIFY in one statement (one round trip on the start path).
+        with connections[Conf.ORM].cursor() as cursor:
+            cursor.execute(
+                f"WITH queued AS (INSERT INTO {TABLE} (key, payload, lock) VALUES (%s, %s, %s) RETURNING id) "
+                "SELECT id, pg_notify(%s, %s) FROM queued",
+                [self.list_key or Conf.CLUSTER_NAME, task, timezone.now(), wakeups.QUEUE_CHANNEL, ""],
+            )
+            return cursor.fetchone()[0]
 
     def dequeue(self):
         if not wakeups.listening_supported(Conf.ORM):
@@ -52,9 +66,20 @@ class ListeningORM(ORM):
         wakeups.notify(wakeups.QUEUE_CHANNEL, "", alias=Conf.ORM)
 
     def _claim(self) -> list[tuple[int, str]]:
-        """The stock ORM broker's claim: lock up to ``Conf.BULK`` due messages for ``Conf.RETRY``."""
-        claimed = []
-        for task in self.get_connection().filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]:
-            if OrmQ.objects.using(Conf.ORM).filter(id=task.id, lock=task.lock).update(lock=self.timeout(task)):
-                claimed.append((task.pk, task.payload))
-        return claimed
+        """Lock up to ``Conf.BULK`` due messages for ``Conf.RETRY`` seconds, as the stock broker
+        does, in one statement; SKIP LOCKED leaves messages another cluster is claiming to it."""
+        self._close_old_connections()
+        now = timezone.now()
+        with connections[Conf.ORM].cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TABLE} SET lock = %s WHERE id IN (SELECT id FROM {TABLE} WHERE key = %s AND lock < %s "
+                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id, payload",
+                [now + timedelta(seconds=Conf.RETRY), self.list_key, now, Conf.BULK],
+            )
+            return [(row[0], row[1]) for row in cursor.fetchall()]
+
+    def _close_old_connections(self) -> None:
+        """Django's connection hygiene (max age, health), at most once per fallback interval."""
+        if time.monotonic() - self._hygiene_at > wakeups.FALLBACK_SECONDS:
+            db.close_old_connections()
+            self._hygiene_at = time.monotonic()

@@ -1,6 +1,6 @@
 """The heartbeat: a thread of each worker process that renews the leases it holds.
 
-Rounds renew the lease as they commit (:func:`.leases.fence`), but a worker also holds
+Rounds renew the lease as they commit (:func:`.leases.save_fenced`), but a worker also holds
 an execution between rounds — calling a vSphere or web-hook action that may take
 minutes — so a thread renews every ``ENGINE_HEARTBEAT_SECONDS`` whatever the worker
 is doing. A dead process stops beating and its leases run out within
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 class Heartbeat:
     def __init__(self) -> None:
-        self._held: dict[str, tuple[str, float]] = {}  # execution id -> (owner, renewed at, monotonic)
+        self._held: dict[str, tuple[str, float]] = {}  # execution id -> (owner, last renewed, monotonic)
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="lease-heartbeat", daemon=True)
         self._thread.start()

@@ -11,8 +11,9 @@ While held, ``wake_at`` is at most the lease's first expiry: if the holder dies,
 ticker finds the execution due as soon as the lease runs out — that is the recovery path.
 
 The owner token is new for every hold (``pid@host:random``), so it is also the fencing
-token: every write of a round carries ``lease_owner = <token>`` in its ``WHERE``
-(:func:`fence`, under the row lock taken at the round's start). A worker that was
+token: the execution row written at the end of every round carries
+``lease_owner = <token>`` in its ``WHERE`` (:func:`save_fenced`, under the row lock
+taken at the round's start by :func:`lock_for_round`). A worker that was
 paused or slow past its lease and was taken over finds another token there: its round
 raises :class:`LeaseLost` and rolls back, and nothing it decided is written.
 """
@@ -22,11 +23,11 @@ import datetime as dt
 import os
 import socket
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from orchestration.models import FINISHED_STATUSES, Execution
@@ -54,16 +55,15 @@ def new_owner() -> str:
 
 
 def acquire(execution_id: str, owner: str, now: dt.datetime | None = None) -> bool:
+    """Take the lease if it is free or expired; the ticker is told when it would expire unrenewed."""
     now = now or timezone.now()
     expires = now + dt.timedelta(seconds=LEASE_SECONDS)
-    taken = bool(
+    free = (
         Execution.objects.filter(Q(lease_owner="") | Q(lease_expires_at__lt=now), pk=execution_id)
         .exclude(status__in=FINISHED_STATUSES)
-        .update(lease_owner=owner, lease_expires_at=expires, wake_at=expires)
     )
-    if taken:
-        wakeups.notify_due(expires)  # the ticker looks again when it would expire unrenewed
-    return taken
+    return bool(wakeups.update_announcing(free, "lease_expires_at", lease_owner=owner, lease_expires_at=expires,
+                                          wake_at=expires))
 
 
 def renew(execution_id: str, owner: str) -> bool:
@@ -72,35 +72,57 @@ def renew(execution_id: str, owner: str) -> bool:
     return bool(Execution.objects.filter(pk=execution_id, lease_owner=owner).update(lease_expires_at=expires))
 
 
-def begin_round() -> None:
-    """Bound how long this round's transaction may sit idle on its worker (PostgreSQL)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
-                           [str(int(ROUND_IDLE_SECONDS * 1000))])
+def save_fenced(execution: Execution, owner: str, *, release: bool = False) -> None:
+    """Write the execution row at the end of a round, only if the lease is still ``owner``'s.
 
-
-def fence(execution_id: str, owner: str, **fields: Any) -> None:
-    """The last write of a round: renew the lease and set ``fields``, only if it is still ours.
-
-    Runs inside the round's transaction; :class:`LeaseLost` rolls the whole round back.
+    The ``WHERE lease_owner = owner`` of this UPDATE is the fence: a worker taken over
+    while it was paused or slow raises :class:`LeaseLost` here and its round rolls back.
+    The same write renews the lease (keeping ``wake_at`` within it, for recovery) or,
+    when the round finished the execution, ``release`` gives it back.
     """
-    expires = timezone.now() + dt.timedelta(seconds=LEASE_SECONDS)
-    if not Execution.objects.filter(pk=execution_id, lease_owner=owner).update(lease_expires_at=expires, **fields):
+    now = timezone.now()
+    if release:
+        execution.lease_owner, execution.lease_expires_at = "", None
+    else:
+        execution.lease_expires_at = now + dt.timedelta(seconds=LEASE_SECONDS)
+        if execution.wake_at is not None:
+            execution.wake_at = min(execution.wake_at, execution.lease_expires_at)
+    execution.updated_at = now
+    fields = {f.attname: getattr(execution, f.attname) for f in Execution._meta.concrete_fields if not f.primary_key}
+    if not Execution.objects.filter(pk=execution.pk, lease_owner=owner).update(**fields):
+        raise LeaseLost(execution.pk)
+    if release:
+        execution.lease_owner = ""
+
+
+def lock_for_round(execution_id: str, owner: str) -> Execution:
+    """The execution, row-locked for a round, if ``owner`` still holds its lease (else :class:`LeaseLost`).
+
+    On PostgreSQL the same statement bounds how long this round's transaction may sit
+    idle on its worker (``ENGINE_ROUND_IDLE_SECONDS``): a paused worker's row lock is
+    then taken from it by the server, so another worker can take over.
+    """
+    rows = Execution.objects.select_for_update().filter(pk=execution_id)
+    if connection.vendor == "postgresql":
+        rows = rows.annotate(idle_limit=RawSQL("set_config('idle_in_transaction_session_timeout', %s, true)",
+                                                (str(int(ROUND_IDLE_SECONDS * 1000)),)))
+    execution = rows.first()
+    if execution is None or execution.lease_owner != owner:
         raise LeaseLost(execution_id)
+    return execution
 
 
-def release(execution_id: str, owner: str, next_due: dt.datetime | None) -> None:
-    """Give the lease back and set the real next wake-up.
+def release(execution_id: str, owner: str, next_due: dt.datetime | None) -> bool:
+    """Give the lease back and set the real next wake-up; ``True`` if that is already due.
 
     A wake-up that someone else set while we held the lease (a notify, a finished
     child) is already due and must survive, so an already-due ``wake_at`` is kept.
+    The ticker is told of the resulting wake-up in the same statement.
     """
     now = timezone.now()
-    released = Execution.objects.filter(pk=execution_id, lease_owner=owner).update(
-        lease_owner="",
-        lease_expires_at=None,
+    held = Execution.objects.filter(pk=execution_id, lease_owner=owner)
+    due = wakeups.update_announcing(
+        held, "wake_at", lease_owner="", lease_expires_at=None,
         wake_at=Case(When(wake_at__lte=now, then=F("wake_at")), default=Value(next_due)),
     )
-    if released:
-        wakeups.notify_due(next_due)
+    return bool(due) and due[0] is not None and due[0] <= timezone.now()

@@ -1,7 +1,7 @@
 """``advance``: take the lease, run rounds until nothing is due, release.
 
 Each round is one transaction under the execution's row lock, ending with the fenced
-write of :func:`.leases.fence`. Actions that reach the outside world are called
+write of :func:`.leases.save_fenced`. Actions that reach the outside world are called
 between rounds, outside any transaction: the round before has committed their try as
 started, the transaction after records the answer. The heartbeat renews the lease
 throughout; if another worker took it over meanwhile, :class:`.leases.LeaseLost` ends
@@ -32,14 +32,29 @@ HAND_BACK_SECONDS = 30.0
 BUG_RETRY_SECONDS = 60.0
 
 
+class Hold:
+    """One worker's hold on one execution: its lease token, and whether a round gave it back."""
+
+    def __init__(self, execution_id: str) -> None:
+        self.execution_id = execution_id
+        self.owner = leases.new_owner()
+        self.released = False  # the round that finished the execution released the lease
+
+    def save(self, execution: Execution) -> None:
+        """How rounds write the execution row: fenced, and released with the execution's end."""
+        leases.save_fenced(execution, self.owner, release=execution.is_finished)
+        self.released = execution.is_finished
+
+
 def advance(execution_id: str) -> None:
-    owner = leases.new_owner()
     for _ in range(3):  # someone may wake us just as we release; look again, a few times
+        hold = Hold(execution_id)
+        owner = hold.owner
         try:
             if not leases.acquire(execution_id, owner):
                 return
             with beating(execution_id, owner):
-                next_due = _advance_held(execution_id, owner)
+                next_due = _advance_held(hold)
         except leases.LeaseLost:
             logger.warning("execution %s was taken over by another worker; this worker's round is discarded",
                            execution_id)
@@ -54,9 +69,7 @@ def advance(execution_id: str) -> None:
             else:
                 _release_quietly(execution_id, owner, timezone.now() + dt.timedelta(seconds=BUG_RETRY_SECONDS))
             raise
-        leases.release(execution_id, owner, next_due)
-        due = Execution.objects.filter(pk=execution_id, wake_at__lte=timezone.now(), lease_owner="").exists()
-        if not due:
+        if hold.released or not leases.release(execution_id, owner, next_due):
             return
 
 
@@ -88,51 +101,43 @@ def hand_back(execution_id: str, owner: str) -> None:
             time.sleep(delay)
 
 
-def _advance_held(execution_id: str, owner: str):
+def _advance_held(hold: Hold) -> dt.datetime | None:
+    """Rounds and outside calls until nothing is due; returns the next wake-up."""
     started = time.monotonic()
     next_due = None
     for _ in range(MAX_ROUNDS):
-        progressed, external, next_due = _run_round(execution_id, owner)
+        progressed, external, next_due = _run_round(hold)
         pending = list(external)
-        while pending:  # an answer may start the next outside-world action at once
+        while pending and not hold.released:  # an answer may start the next outside-world action at once
             kind, te_id = pending.pop(0)
-            pending.extend(_call_outside(execution_id, owner, kind, te_id))
-        if not progressed and not external:
+            pending.extend(_call_outside(hold, kind, te_id))
+        if hold.released or (not progressed and not external):
             break
         if time.monotonic() - started > MAX_SECONDS:
             return timezone.now()  # more to do: due again at once
     return next_due
 
 
-def _run_round(execution_id: str, owner: str):
+def _run_round(hold: Hold) -> tuple[bool, list[tuple[str, str]], dt.datetime | None]:
     with transaction.atomic():
-        execution = _locked(execution_id, owner)
-        if execution.is_finished:
+        execution = leases.lock_for_round(hold.execution_id, hold.owner)
+        if execution.is_finished:  # ended meanwhile (a notify): release below
             return False, [], None
         round_ = Round(execution, timezone.now())
         round_.run()
         progressed = round_.transitions > 0 or execution.is_finished
         external = list(round_.external)
-        round_.commit()
-        next_due = None if execution.is_finished else execution.wake_at
-        fields = {}
-        if not execution.is_finished and next_due is not None:
-            # While we hold the lease, wake_at never passes its expiry (recovery).
-            fields["wake_at"] = min(next_due, execution.lease_expires_at or next_due)
-        leases.fence(execution_id, owner, **fields)
-        return progressed, external, next_due
+        next_due: list[dt.datetime | None] = []
+
+        def save(ex: Execution) -> None:
+            next_due.append(None if ex.is_finished else ex.wake_at)  # before the lease caps it
+            hold.save(ex)
+
+        round_.commit(save)
+        return progressed, external, next_due[0]
 
 
-def _locked(execution_id: str, owner: str) -> Execution:
-    """The execution, row-locked for a round, if our lease on it stands (else :class:`LeaseLost`)."""
-    leases.begin_round()
-    execution = Execution.objects.select_for_update().filter(pk=execution_id).first()
-    if execution is None or execution.lease_owner != owner:
-        raise leases.LeaseLost(execution_id)
-    return execution
-
-
-def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[tuple[str, str]]:
+def _call_outside(hold: Hold, kind: str, te_id: str) -> list[tuple[str, str]]:
     """Call an external action's start or poll, then record its answer in a new round.
 
     Returns the outside-world calls that recording the answer made due (the next
@@ -151,7 +156,7 @@ def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[
         logger.exception("action %s of %s failed", task.action, te_id)
         result = Failed(f"{task.action}: {exc}")
     with transaction.atomic():
-        execution = _locked(execution_id, owner)
+        execution = leases.lock_for_round(hold.execution_id, hold.owner)
         round_ = Round(execution, timezone.now())
         current = round_.active.get(te_id)
         if current is None:  # cancelled meanwhile
@@ -161,6 +166,5 @@ def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[
         current.extra["action"] = ctx.state
         round_.apply_result(current, task, result, ctx)
         round_.run_after_result()
-        round_.commit()
-        leases.fence(execution_id, owner)
+        round_.commit(hold.save)
         return list(round_.external)
