@@ -6,7 +6,8 @@ half that on average and an idle cluster queries several times a second. Here
 :meth:`~ListeningORM.enqueue` NOTIFYs :data:`~.wakeups.QUEUE_CHANNEL` (delivered when
 the message's row commits) and an empty dequeue waits on that channel, looking again
 every ``ENGINE_WAKEUP_FALLBACK_SECONDS`` anyway (messages whose lock expired for
-redelivery are seen then). On SQLite it is the stock broker, polling.
+redelivery are seen then). On SQLite it waits on :class:`~.wakeups.CommitWatcher`
+instead: it looks at the queue when something was committed, not every ``poll``.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ TABLE = OrmQ._meta.db_table
 class ListeningORM(ORM):
     def __init__(self, list_key: str | None = None) -> None:
         super().__init__(list_key=list_key)
-        self._listener: wakeups.Listener | None = None
+        self._listener: wakeups.Listener | wakeups.CommitWatcher | None = None
         self._hygiene_at = 0.0
 
     def __setstate__(self, state) -> None:
@@ -49,12 +50,12 @@ class ListeningORM(ORM):
             return cursor.fetchone()[0]
 
     def dequeue(self):
-        if not wakeups.listening_supported(Conf.ORM):
-            return super().dequeue()
         if self._listener is None:
-            self._listener = wakeups.Listener(wakeups.QUEUE_CHANNEL, alias=Conf.ORM)
+            self._listener = wakeups.listener_for(wakeups.QUEUE_CHANNEL, alias=Conf.ORM)
+            if self._listener is None:  # nothing to wait on (an in-memory database): the stock poll
+                return super().dequeue()
         listening = self._listener.connect()  # before looking: a message queued after the look wakes the wait
-        tasks = self._claim()
+        tasks = self._claim() if wakeups.listening_supported(Conf.ORM) else self._claim_without_notify()
         if tasks:
             return tasks
         if not listening or self._listener.wait(wakeups.FALLBACK_SECONDS) is None:
@@ -77,6 +78,14 @@ class ListeningORM(ORM):
                 [now + timedelta(seconds=Conf.RETRY), self.list_key, now, Conf.BULK],
             )
             return [(row[0], row[1]) for row in cursor.fetchall()]
+
+    def _claim_without_notify(self) -> list[tuple[int, str]]:
+        """The stock ORM broker's claim (SQLite), without its sleep: the commit watcher waits instead."""
+        claimed = []
+        for task in self.get_connection().filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]:
+            if OrmQ.objects.using(Conf.ORM).filter(id=task.id, lock=task.lock).update(lock=self.timeout(task)):
+                claimed.append((task.pk, task.payload))
+        return claimed
 
     def _close_old_connections(self) -> None:
         """Django's connection hygiene (max age, health), at most once per fallback interval."""

@@ -6,8 +6,9 @@ the django-q2 schedules registered with :func:`run_schedules_precisely`, then sl
 until the earliest next due time (:func:`next_due`). On PostgreSQL it is woken early
 by NOTIFY on :data:`.wakeups.DUE_CHANNEL` when something earlier becomes due (a lease
 taken, an execution released with a sleep, a trigger saved) and looks at least every
-``ENGINE_WAKEUP_FALLBACK_SECONDS``; an idle ticker costs nothing. Elsewhere (SQLite)
-it looks every ``interval`` seconds (0.5 by default) with one indexed query. Re-arming ``wake_at`` a few
+``ENGINE_WAKEUP_FALLBACK_SECONDS``; an idle ticker costs nothing. On SQLite it is
+woken by any commit (:class:`.wakeups.CommitWatcher`) and then looks at most every
+``interval`` seconds (0.5 by default); with nothing to wait on, it looks every ``interval``. Re-arming ``wake_at`` a few
 seconds ahead (``ENGINE_REQUEUE_SECONDS``) before queueing means a queue message lost to
 an outage of the broker or the database, or to a worker that died before finishing it,
 is queued again within seconds, not forgotten; and an execution whose worker died is
@@ -149,7 +150,7 @@ def run_forever(interval: float = 0.5, stop_after: float | None = None,
     """
     stop = stop or threading.Event()
     outage = Outage("engine ticker")
-    listener = wakeups.Listener(wakeups.DUE_CHANNEL) if wakeups.listening_supported() else None
+    listener = wakeups.listener_for(wakeups.DUE_CHANNEL)
     started = time.monotonic()
     while not stop.is_set() and (stop_after is None or time.monotonic() - started < stop_after):
         began = time.monotonic()
@@ -164,13 +165,17 @@ def run_forever(interval: float = 0.5, stop_after: float | None = None,
             continue
         outage.succeeded()
         if listening:
-            _sleep_until_due(listener, due, stop)
+            _sleep_until_due(listener, due, stop, not_before=began + interval)
         else:
             stop.wait(max(0.0, interval - (time.monotonic() - began)))
 
 
-def _sleep_until_due(listener: wakeups.Listener, due: dt.datetime | None, stop: threading.Event) -> None:
-    """Wait for ``due`` (or the fallback), woken early by an earlier due time on the channel."""
+def _sleep_until_due(listener, due: dt.datetime | None, stop: threading.Event, not_before: float) -> None:
+    """Wait for ``due`` (or the fallback), woken early by an earlier due time on the channel.
+
+    A commit watcher (SQLite) only says that something changed: the ticker then looks
+    again, but at most once per ``interval`` (``not_before``), however busy the database.
+    """
     until = time.time() + wakeups.FALLBACK_SECONDS
     if due is not None:
         until = min(until, due.timestamp())
@@ -181,5 +186,8 @@ def _sleep_until_due(listener: wakeups.Listener, due: dt.datetime | None, stop: 
         # In slices of at most a second, so a stop request is seen promptly.
         payloads = listener.wait(min(remaining, 1.0))
         if payloads is None:  # the listening connection broke: look again now
+            return
+        if wakeups.CHANGED in payloads:
+            stop.wait(max(0.0, min(not_before, time.monotonic() + remaining) - time.monotonic()))
             return
         until = min([until, *wakeups.due_times(payloads)])

@@ -1,6 +1,6 @@
-"""Waking the workers and the ticker the moment there is work, through PostgreSQL LISTEN/NOTIFY.
+"""Waking the workers and the ticker the moment there is work, without polling the database.
 
-Two channels:
+On PostgreSQL, through LISTEN/NOTIFY on two channels:
 
 * :data:`QUEUE_CHANNEL` — a message was queued for the workers (the broker sends it,
   :mod:`.broker`); their pusher waits on it instead of polling the queue table;
@@ -12,14 +12,18 @@ Two channels:
 A NOTIFY sent inside a transaction is delivered when it commits, so a listener never
 looks before the row it is told about is visible. Both listeners still look every
 ``ENGINE_WAKEUP_FALLBACK_SECONDS`` in case a notification was missed (a listening
-connection that broke and came back). On SQLite there is nothing to listen to:
-:func:`listening_supported` is false and callers poll as before.
+connection that broke and came back).
+
+On the embedded SQLite default every process runs on one machine next to the database
+file: :class:`CommitWatcher` notices any commit by its write-ahead log changing (a
+``stat`` every :data:`WATCH_SECONDS`, no query) and says "look again" (:data:`CHANGED`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import os
+import time
 from typing import Any
 
 import psycopg
@@ -33,6 +37,8 @@ logger = logging.getLogger(__name__)
 QUEUE_CHANNEL = "orchestration_queue"
 DUE_CHANNEL = "orchestration_due"
 FALLBACK_SECONDS = float(getattr(settings, "ENGINE_WAKEUP_FALLBACK_SECONDS", 5.0))
+WATCH_SECONDS = 0.02
+CHANGED = "changed"  # a CommitWatcher's only payload: something was committed, look again
 
 
 def listening_supported(alias: str = "default") -> bool:
@@ -145,3 +151,53 @@ class Listener:
             except psycopg.Error:  # a broken connection may complain while closing; it is gone either way
                 pass
         self._conn = None
+
+
+class CommitWatcher:
+    """SQLite: wakes when anything is committed to the database file, with no query.
+
+    SQLite in WAL mode (``config/settings.py``) appends every commit to ``<db>-wal``;
+    a change of its size or modification time means "look again". Same interface as
+    :class:`Listener`; :meth:`connect` takes the stamp that later waits compare with.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = f"{path}-wal"
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def connect(self) -> bool:
+        self._seen = self._stamp()
+        return True
+
+    def wait(self, timeout: float) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            stamp = self._stamp()
+            if stamp != self._seen:
+                self._seen = stamp
+                return [CHANGED]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            time.sleep(min(WATCH_SECONDS, remaining))
+
+    def close(self) -> None:
+        pass
+
+
+def listener_for(channel: str, alias: str = "default") -> Listener | CommitWatcher | None:
+    """How this database wakes a waiting process: LISTEN, a commit watcher, or nothing (poll)."""
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        return Listener(channel, alias=alias)
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite" and name and not connection.is_in_memory_db():
+        return CommitWatcher(name)
+    return None
