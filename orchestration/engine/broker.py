@@ -81,9 +81,11 @@ class ListeningORM(ORM):
 
     def _claim_without_notify(self) -> list[tuple[int, str]]:
         """The stock ORM broker's claim (SQLite), without its sleep: the commit watcher waits instead."""
+        self._close_old_connections()  # not on every look: reconnecting to SQLite costs more than the look
         claimed = []
-        for task in self.get_connection().filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]:
-            if OrmQ.objects.using(Conf.ORM).filter(id=task.id, lock=task.lock).update(lock=self.timeout(task)):
+        queue = OrmQ.objects.using(Conf.ORM)
+        for task in queue.filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]:
+            if queue.filter(id=task.id, lock=task.lock).update(lock=self.timeout(task)):
                 claimed.append((task.pk, task.payload))
         return claimed
 

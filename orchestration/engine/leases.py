@@ -85,8 +85,9 @@ def save_fenced(execution: Execution, owner: str, *, release: bool = False) -> N
         execution.lease_owner, execution.lease_expires_at = "", None
     else:
         execution.lease_expires_at = now + dt.timedelta(seconds=LEASE_SECONDS)
-        if execution.wake_at is not None:
-            execution.wake_at = min(execution.wake_at, execution.lease_expires_at)
+        # Due when the lease would run out, at the latest (also while an outside call has
+        # left nothing else due): if this worker dies, that is when another takes over.
+        execution.wake_at = min(execution.wake_at or execution.lease_expires_at, execution.lease_expires_at)
     execution.updated_at = now
     fields = {f.attname: getattr(execution, f.attname) for f in Execution._meta.concrete_fields if not f.primary_key}
     if not Execution.objects.filter(pk=execution.pk, lease_owner=owner).update(**fields):

@@ -15,14 +15,17 @@ looks before the row it is told about is visible. Both listeners still look ever
 connection that broke and came back).
 
 On the embedded SQLite default every process runs on one machine next to the database
-file: :class:`CommitWatcher` notices any commit by its write-ahead log changing (a
-``stat`` every :data:`WATCH_SECONDS`, no query) and says "look again" (:data:`CHANGED`).
+file: :class:`CommitWatcher` notices any commit by its write-ahead log changing
+(inotify; no query) and says "look again" (:data:`CHANGED`).
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import logging
 import os
+import select
+import struct
 import time
 from typing import Any
 
@@ -156,13 +159,18 @@ class Listener:
 class CommitWatcher:
     """SQLite: wakes when anything is committed to the database file, with no query.
 
-    SQLite in WAL mode (``config/settings.py``) appends every commit to ``<db>-wal``;
-    a change of its size or modification time means "look again". Same interface as
-    :class:`Listener`; :meth:`connect` takes the stamp that later waits compare with.
+    SQLite in WAL mode (``config/settings.py``) appends every commit to ``<db>-wal``.
+    On Linux the watcher asks the kernel (inotify, through libc) to be woken when that
+    file is written, so an idle process sleeps; elsewhere it compares the file's size
+    and modification time every :data:`WATCH_SECONDS`. Same interface as
+    :class:`Listener`: :meth:`connect` marks "now", :meth:`wait` returns
+    ``[CHANGED]`` once something was committed since.
     """
 
     def __init__(self, path: str) -> None:
         self.path = f"{path}-wal"
+        self._names = {os.path.basename(path).encode(), os.path.basename(self.path).encode()}
+        self._inotify = _inotify_fd(os.path.dirname(os.path.abspath(path)))
         self._seen = self._stamp()
 
     def _stamp(self) -> tuple[int, int] | None:
@@ -173,23 +181,64 @@ class CommitWatcher:
         return stat.st_mtime_ns, stat.st_size
 
     def connect(self) -> bool:
+        if self._inotify is not None:
+            self._drain()
         self._seen = self._stamp()
         return True
 
     def wait(self, timeout: float) -> list[str]:
         deadline = time.monotonic() + timeout
         while True:
+            remaining = deadline - time.monotonic()
+            if self._inotify is not None:
+                if remaining <= 0:
+                    return []
+                if select.select([self._inotify], [], [], remaining)[0] and self._drain():
+                    return [CHANGED]
+                continue
             stamp = self._stamp()
             if stamp != self._seen:
                 self._seen = stamp
                 return [CHANGED]
-            remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
             time.sleep(min(WATCH_SECONDS, remaining))
 
+    def _drain(self) -> bool:
+        """Read every pending inotify event; ``True`` if one was a write to the database's files."""
+        changed = False
+        while True:
+            try:
+                data = os.read(self._inotify, 65536)
+            except BlockingIOError:
+                return changed
+            offset = 0
+            while offset < len(data):
+                _wd, _mask, _cookie, length = struct.unpack_from("iIII", data, offset)
+                name = data[offset + 16: offset + 16 + length].rstrip(b"\0")
+                changed = changed or name in self._names
+                offset += 16 + length
+
     def close(self) -> None:
         pass
+
+
+def _inotify_fd(directory: str) -> int | None:
+    """A non-blocking inotify descriptor watching writes to files of ``directory`` (Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if fd < 0:
+            return None
+        if libc.inotify_add_watch(fd, directory.encode(), _IN_MODIFY | _IN_CREATE | _IN_MOVED_TO) < 0:
+            os.close(fd)
+            return None
+        return fd
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_IN_MODIFY, _IN_MOVED_TO, _IN_CREATE = 0x2, 0x80, 0x100
 
 
 def listener_for(channel: str, alias: str = "default") -> Listener | CommitWatcher | None:

@@ -125,18 +125,22 @@ def statuses(stack: Stack, ids: list[str]) -> dict[str, str]:
 
 
 def test_killed_cluster_executions_resume_within_seconds(stack):
-    hooks = Hooks(delay=0.4)
+    hooks = Hooks(delay=1.0)
     try:
         stack.start_worker("a")
-        stack.start_worker("b")
-        items = 8
+        items = 10
+        # Each execution's calls are made one at a time: cluster a's two workers hold both for ~10 s.
         ids = start(stack, "crash-loop", [
             hook_task("each", hooks.url, Loop={"Items": list(range(items)), "Concurrency": 2, "MaxErrors": 0}),
             {"Name": "done", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}},
-        ], count=6)
+        ], count=2)
         # (The pids are read again each time: qcluster starts its worker processes after a moment.)
-        wait_for(lambda: held_by(stack, group_pids(stack, "a")), timeout=60, interval=0.05,
-                 what="cluster a holds an execution")
+        wait_for(lambda: len(held_by(stack, group_pids(stack, "a"))) == 2, timeout=60, interval=0.05,
+                 what="cluster a holds both executions")
+        # Cluster b is up and idle before a dies, so the figure is the takeover, not b's start-up.
+        stack.start_worker("b")
+        wait_for(lambda: len(group_pids(stack, "b")) >= 6, timeout=60, what="cluster b's processes up")
+        time.sleep(1.5)
         a_pids = group_pids(stack, "a")
         stack.signal("a", signal.SIGKILL, group=True)
         killed_at = time.time()

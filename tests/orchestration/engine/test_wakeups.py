@@ -48,8 +48,9 @@ def finished(stack: Stack, execution_id: str) -> tuple[str, datetime, datetime] 
 
 
 def test_start_sleep_and_approval_wake_the_engine_without_polling(stack):
-    run(stack, "warm-up", {"Name": "noop", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}})
-    time.sleep(2)  # the cluster is up and idle, waiting on its channel
+    warm = run(stack, "warm-up", {"Name": "noop", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}})
+    wait_for(lambda: finished(stack, warm), timeout=60, what="the cluster up")
+    time.sleep(1)  # idle, waiting on its channel
 
     noop = run(stack, "noop", {"Name": "noop", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}})
     status, created, ended = wait_for(lambda: finished(stack, noop), timeout=10, what="the no-op done")
