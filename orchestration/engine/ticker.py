@@ -8,11 +8,12 @@ by NOTIFY on :data:`.wakeups.DUE_CHANNEL` when something earlier becomes due (a 
 taken, an execution released with a sleep, a trigger saved) and looks at least every
 ``ENGINE_WAKEUP_FALLBACK_SECONDS``; an idle ticker costs nothing. On SQLite it is
 woken by any commit (:class:`.wakeups.CommitWatcher`) and then looks at most every
-``interval`` seconds (0.5 by default); with nothing to wait on, it looks every ``interval``. Re-arming ``wake_at`` a few
-seconds ahead (``ENGINE_REQUEUE_SECONDS``) before queueing means a queue message lost to
-an outage of the broker or the database, or to a worker that died before finishing it,
-is queued again within seconds, not forgotten; and an execution whose worker died is
-picked up again once its lease expires: this loop is also the recovery pass. The engine
+``interval`` seconds (0.5 by default); with nothing to wait on, it looks every
+``interval``. Re-arming ``wake_at`` a few seconds ahead (``ENGINE_REQUEUE_SECONDS``)
+before queueing means a queue message lost to an outage of the broker or the database,
+or to a worker that died before finishing it, is queued again within seconds, not
+forgotten; and an execution whose worker died is picked up again once its lease
+expires: this loop is also the recovery pass. The engine
 never waits for the broker's own redelivery (``Q_RETRY``): a redelivered message is a
 harmless duplicate, since only the lease holder advances an execution.
 """
