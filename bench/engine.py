@@ -159,8 +159,8 @@ def transition_overhead(tenant, user, template, count: int) -> dict:
         self._bench_started = time.perf_counter()
         return original_run(self)
 
-    def timed_commit(self):
-        original_commit(self)
+    def timed_commit(self, *args, **kwargs):
+        original_commit(self, *args, **kwargs)
         started = getattr(self, "_bench_started", None)
         if started is not None and self.transitions:
             samples.append((time.perf_counter() - started) * 1000 / self.transitions)
