@@ -268,9 +268,18 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    # The ORM broker, woken by NOTIFY on PostgreSQL instead of polling every "poll" seconds.
+    Q_CLUSTER["broker_class"] = "orchestration.engine.broker.ListeningORM"
 
-# How long a worker may hold an execution without renewing; after that another takes over.
-ENGINE_LEASE_SECONDS = int(os.environ.get("ENGINE_LEASE_SECONDS", "60"))
+# How long a worker's hold on an execution lasts unrenewed: a dead worker's executions
+# resume elsewhere about this long after it died. A live worker renews it every
+# ENGINE_HEARTBEAT_SECONDS (at most a third of the lease).
+ENGINE_LEASE_SECONDS = float(os.environ.get("ENGINE_LEASE_SECONDS", "4"))
+ENGINE_HEARTBEAT_SECONDS = float(os.environ.get("ENGINE_HEARTBEAT_SECONDS", "1"))
+# PostgreSQL ends a round's transaction left idle this long by its worker (paused, hung).
+ENGINE_ROUND_IDLE_SECONDS = float(os.environ.get("ENGINE_ROUND_IDLE_SECONDS", "10"))
+# On PostgreSQL, workers and the ticker are woken by LISTEN/NOTIFY; they look this often anyway.
+ENGINE_WAKEUP_FALLBACK_SECONDS = float(os.environ.get("ENGINE_WAKEUP_FALLBACK_SECONDS", "5"))
 # How soon an execution the ticker queued is queued again if that message was lost.
 ENGINE_REQUEUE_SECONDS = int(os.environ.get("ENGINE_REQUEUE_SECONDS", "10"))
 # Outages: what a 503 asks clients to wait, and the longest pause between a loop's retries.

@@ -8,6 +8,7 @@ status and its reason, counters and the next wake-up.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.db import transaction
@@ -110,12 +111,14 @@ class EndingRounds:
         self.ex.counters = self._counters()
 
     def _counters(self) -> dict[str, int]:
-        rows = (
-            TaskExecution.objects.filter(execution_id=self.ex.id, parent_task_execution__isnull=True)
-            .values_list("status")
-            .annotate(n=Count("id"))
-        )
-        counts = dict(rows)
+        if self.fresh:  # every task execution there is was created in this round
+            counts = dict(Counter(te.status for te in self.new if te.parent_task_execution_id is None))
+        else:
+            counts = dict(
+                TaskExecution.objects.filter(execution_id=self.ex.id, parent_task_execution__isnull=True)
+                .values_list("status")
+                .annotate(n=Count("id"))
+            )
         counts["Total"] = sum(counts.values())
         return counts
 

@@ -14,7 +14,7 @@ for the runner to call after the commit. How a try starts and ends is in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from orchestration.models import (
@@ -70,8 +70,11 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.state.setdefault("ready", [])
         self.state.setdefault("outputs", {})
         self.state.setdefault("done", {})
+        # A queued execution has no task executions yet: nothing to look up, nothing to count.
+        self.fresh = execution.status in (ExecutionStatus.STARTED, ExecutionStatus.QUEUED)
         if active is None:
-            active = TaskExecution.objects.filter(execution=execution).exclude(status__in=TASK_FINISHED_STATUSES)
+            active = [] if self.fresh else (
+                TaskExecution.objects.filter(execution=execution).exclude(status__in=TASK_FINISHED_STATUSES))
         self.active: dict[str, TaskExecution] = {te.id: te for te in active}
         self.new: list[TaskExecution] = []
         self.dirty: dict[str, TaskExecution] = {}
@@ -121,8 +124,12 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.active[te.id] = te
         return te
 
-    def commit(self) -> None:
-        """Write everything this round decided (the caller holds the transaction)."""
+    def commit(self, save_execution: Callable[[Execution], None] = Execution.save) -> None:
+        """Write everything this round decided (the caller holds the transaction).
+
+        The engine passes a ``save_execution`` that writes the execution row only while
+        its lease stands (:func:`.leases.save_fenced`).
+        """
         if self.new:
             TaskExecution.objects.bulk_create(self.new)
         if self.dirty:
@@ -131,7 +138,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
             ExecutionLog.objects.bulk_create(self.logs)
         self._update_execution_summary()
         self.ex.state = self.state
-        self.ex.save()
+        save_execution(self.ex)
         self.new, self.dirty, self.logs = [], {}, []
 
     # ------------------------------------------------------------------ rendering
