@@ -9,6 +9,7 @@ from orchestration.admin_audit import AuditedAdmin
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import InvalidParameter
 from orchestration.models import is_platform_staff
+from orchestration.paginators import EstimatedCountPaginator
 from vsphere.models import InventoryObject, SyncStatus, VCenter, VSphereTask
 from vsphere.services.sync import sync_vcenter
 from vsphere.services.vcenters import check_connection, check_endpoint_change
@@ -146,3 +147,5 @@ class VSphereTaskAdmin(ReadOnlyAdmin):
     list_filter = ["status", ("vcenter", GrantedVCenterFilter), "entity_type"]
     search_fields = ["key", "name", "name_en", "target", "entity", "user", "description_id"]
     list_select_related = ["vcenter"]
+    show_full_result_count = False  # a million synced tasks: no second COUNT(*) over them
+    paginator = EstimatedCountPaginator
