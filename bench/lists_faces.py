@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from bench.lists_data import BIG_ID, VCENTER_UUID, Fixtures
 
 Page = tuple[str, Callable[[], object]]
 DEPTH = 50
+WALK_SECONDS = 30.0
 
 for noisy in ("aliyunsdkcore", "ucloud", "huaweicloudsdkcore", "baidubce"):
     logging.getLogger(noisy).setLevel(logging.ERROR)
@@ -81,10 +83,12 @@ def _get(session: requests.Session, url: str) -> Callable[[], object]:
 
 
 def _deep(session: requests.Session, url: str, key: str = "next") -> str | None:
-    """The URL of the 50th page, following the list's own next links."""
+    """The URL of the 50th page, following the list's own next links (None: fewer pages, or
+    walking there takes over ``WALK_SECONDS``: a list that slow is reported by its first page)."""
+    started = time.perf_counter()
     for _ in range(DEPTH - 1):
         url = _ok(session.get(url)).json().get(key)
-        if not url:
+        if not url or time.perf_counter() - started > WALK_SECONDS:
             return None
     return url
 
@@ -182,10 +186,11 @@ def _alibaba(base: str, fx: Fixtures) -> list[Page]:
     found: list[Page] = []
     for name, (kind, params) in actions.items():
         found.append((f"alibaba {name} (first page)", lambda k=kind, p=params: call(k, p)))
-        token = ""
+        token, started = "", time.perf_counter()
         for _ in range(DEPTH - 1):
             token = call(kind, {**params, **({"NextToken": token} if token else {})}).get("NextToken")
-            if not token:
+            if not token or time.perf_counter() - started > WALK_SECONDS:
+                token = ""
                 break
         if token:
             deep = {**params, "NextToken": token}
