@@ -19,7 +19,7 @@ from bench.lists_data import BIG_ID, VCENTER_UUID, Fixtures
 
 Page = tuple[str, Callable[[], object]]
 DEPTH = 50
-WALK_SECONDS = 30.0
+WALK_SECONDS = 20.0
 
 for noisy in ("aliyunsdkcore", "ucloud", "huaweicloudsdkcore", "baidubce"):
     logging.getLogger(noisy).setLevel(logging.ERROR)
