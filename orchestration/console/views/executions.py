@@ -44,6 +44,8 @@ from templates_app.services.templates import find_template, get_version
 PAGE_SIZE = 25
 ITEM_PAGE_SIZE = 50
 LOG_LIMIT = 500
+# What a log line shows: not its task execution's JSON columns (a loop's holds every item).
+LOG_COLUMNS = ("id", "created_at", "log_type", "message", "task_execution_id", "task_execution__task_name")
 TOP_LEVEL_LIMIT = 500  # top-level task executions (and waiting ones) shown on the detail page
 POLL_SECONDS = 2
 # Task executions that wait for a person to say yes or no.
@@ -191,7 +193,7 @@ def _logs_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
     spec = LogFilter(execution_id=execution.pk, task_name=task or None,
                      log_type=log_type if log_type in LogType.values else None)
     logs = filter_logs(ExecutionLog.objects.for_user(request.user, Scope.VIEW), spec)
-    newest = list(logs.select_related("task_execution").order_by("-id")[:LOG_LIMIT])
+    newest = list(logs.select_related("task_execution").only(*LOG_COLUMNS).order_by("-id")[:LOG_LIMIT])
     newest.reverse()
     return {"logs": newest, "log_task": task, "log_type": log_type, "log_follow": not execution.is_finished}
 
