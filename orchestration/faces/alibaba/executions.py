@@ -25,6 +25,8 @@ from .registry import Call, action
 from .shapes import execution_meta, iso, loop_item_text, task_execution_meta, template_meta
 
 SORT_FIELDS = {"StartDate": "created_at", "EndDate": "end_date", "Status": "status"}
+# A task execution's own columns and, of its execution, only the template id (not its content and state).
+TASK_EXECUTION_COLUMNS = [f.name for f in TaskExecution._meta.concrete_fields] + ["execution__template_id"]
 
 
 def _execution(call: Call, scope: str = Scope.VIEW) -> Execution:
@@ -152,7 +154,7 @@ def list_task_executions(call: Call) -> dict[str, Any]:
         ended_after=p.date("EndDateAfter"), ended_before=p.date("EndDateBefore"),
     )
     rows = filter_task_executions(TaskExecution.objects.for_user(call.caller.user, Scope.VIEW), spec)
-    rows = rows.select_related("execution").order_by(_order(call, TaskExecution), "pk")
+    rows = rows.select_related("execution").only(*TASK_EXECUTION_COLUMNS).order_by(_order(call, TaskExecution), "pk")
     size = p.int("MaxResults", default=50, minimum=20, maximum=100)
     items, next_token = page(rows, p.str("NextToken"), size)
     return {"TaskExecutions": [task_execution_meta(t) for t in items], "MaxResults": size, "NextToken": next_token}
