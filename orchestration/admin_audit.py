@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 
 from orchestration.models import AuditEvent, Face, is_platform_staff
+from orchestration.paginators import EstimatedCountPaginator
 from orchestration.services import audit
 
 
@@ -75,6 +76,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["face", "result", "object_type"]
     search_fields = ["=actor", "=access_key_id", "action", "=object_id", "=request_id", "=tenant__id"]
     show_full_result_count = False  # no second COUNT(*) over the whole table
+    paginator = EstimatedCountPaginator
     list_select_related = False
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
 

@@ -23,7 +23,7 @@ KERNEL_PACKAGES = ("orchestration.models",)
 KERNEL_MODULES = (
     "orchestration", "orchestration.errors", "orchestration.authorization", "orchestration.availability",
     "orchestration.encryption", "orchestration.request_limits", "orchestration.wire_parameters",
-    "orchestration.event_stream",
+    "orchestration.event_stream", "orchestration.row_counts",
     "orchestration.actions", "orchestration.actions.base", "orchestration.actions.registry",
     "orchestration.services", "orchestration.services.tags", "orchestration.services.audit",
     "orchestration.services.tenancy",

@@ -15,6 +15,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
 from orchestration import wire_parameters
+from orchestration.paginators import EstimatedCountPaginator
 
 
 class StrictPageSize:
@@ -31,6 +32,13 @@ class StrictPageSize:
 
 class PageNumberPagination(StrictPageSize, pagination.PageNumberPagination):
     """``?page=N&page_size=M`` (1 to 1000 a page)."""
+
+
+class EstimatedPageNumberPagination(PageNumberPagination):
+    """``?page=N`` over tables of millions of rows (synced vSphere tasks): ``count`` is exact up
+    to 10,000 rows and PostgreSQL's estimate beyond, instead of a ``COUNT(*)`` on every page."""
+
+    django_paginator_class = EstimatedCountPaginator
 
 
 class KeysetCursorPagination(StrictPageSize, pagination.CursorPagination):
@@ -57,12 +65,16 @@ class KeysetCursorPagination(StrictPageSize, pagination.CursorPagination):
         reverse = bool(self.cursor and self.cursor.reverse)
         scan_descending = descending != reverse
 
+        self.nullable = queryset.model._meta.get_field(self.field).null
         if self.cursor and self.cursor.position is not None:
             queryset = queryset.filter(self._after(self._decode_position(self.cursor.position), scan_descending))
-        if scan_descending:
-            queryset = queryset.order_by(F(self.field).desc(nulls_first=True), "-pk")
-        else:
-            queryset = queryset.order_by(F(self.field).asc(nulls_last=True), "pk")
+        # PostgreSQL's own NULL placement; spelled out only for a nullable field, where
+        # other databases differ (on a NOT NULL column the clause would only hide the index).
+        nulls = {"nulls_first": True} if scan_descending else {"nulls_last": True}
+        column = F(self.field).desc(**nulls) if scan_descending else F(self.field).asc(**nulls)
+        if not self.nullable:
+            column = F(self.field).desc() if scan_descending else F(self.field).asc()
+        queryset = queryset.order_by(column, "-pk" if scan_descending else "pk")
 
         rows = list(queryset[: self.page_size + 1])
         more = len(rows) > self.page_size
@@ -79,6 +91,12 @@ class KeysetCursorPagination(StrictPageSize, pagination.CursorPagination):
         """Rows strictly after ``position`` in the scan direction, NULL being the greatest value."""
         value, pk = position
         field = self.field
+        if not self.nullable:  # a range the index starts from, not an OR it can only filter with
+            if value is None:
+                raise NotFound(self.invalid_cursor_message)
+            bound, beyond = ("lte", "lt") if scan_descending else ("gte", "gt")
+            return Q(**{f"{field}__{bound}": value}) & (
+                Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"pk__{beyond}": pk}))
         if scan_descending:
             if value is None:
                 return Q(**{f"{field}__isnull": False}) | Q(**{f"{field}__isnull": True, "pk__lt": pk})

@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from orchestration.errors import ServiceError
-from orchestration.services.tags import filter_by_tags
 from templates_app.models import ShareType
-from templates_app.services.templates import TAG_RESOURCE
+from templates_app.services.template_queries import TemplateFilter, filter_templates
 
 SORTS = {
     "name": ("name", _("Name")),
@@ -42,13 +41,12 @@ class TemplateFilterForm(forms.Form):
     def apply(self, queryset: QuerySet) -> QuerySet:
         """Narrow an already tenant-scoped queryset; invalid input filters nothing."""
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("q"):
-            queryset = queryset.filter(name__icontains=data["q"])
-        if data.get("share_type"):
-            queryset = queryset.filter(share_type=data["share_type"])
+        tags = {}
         if data.get("tag"):
             key, _sep, value = data["tag"].partition(":")
-            queryset = filter_by_tags(queryset, TAG_RESOURCE, {key.strip(): value.strip() or None})
+            tags = {key.strip(): value.strip() or None}
+        spec = TemplateFilter(name=data.get("q") or None, share_type=data.get("share_type") or None, tags=tags)
+        queryset = filter_templates(queryset, spec)
         order = SORTS.get(data.get("sort") or "name", SORTS["name"])[0]
         return queryset.order_by(order, "name")
 

@@ -90,6 +90,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.logs.append(
             ExecutionLog(
                 execution_id=self.ex.id,
+                tenant_id=self.ex.tenant_id,
                 task_execution_id=te.id if te is not None else None,
                 created_at=self.now,
                 log_type=kind if te is not None else LogType.EXECUTION,
@@ -111,6 +112,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         te = TaskExecution(
             id=f"{self.ex.id}.t{self.state['seq']:04d}",
             execution_id=self.ex.id,
+            tenant_id=self.ex.tenant_id,
             task_name=task.name,
             task_action=task.action,
             parent_task_execution_id=parent.id if parent is not None else None,

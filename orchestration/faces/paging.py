@@ -94,6 +94,10 @@ def _after(keys: list[Key], values: list[Any]) -> Q:
             beyond |= Q(**{f"{key.name}__isnull": True})
         after |= same & beyond
         same &= Q(**{key.name: value})
+    first, value = keys[0], values[0]
+    if value is not None and not first.nullable:
+        # Redundant, but a range the index can start from; the OR above alone is only a filter.
+        after &= Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
     return after
 
 

@@ -158,6 +158,13 @@ class Execution(models.Model):
         indexes = [
             models.Index(fields=["wake_at"], condition=Q(wake_at__isnull=False), name="execution_due_idx"),
             models.Index(fields=["tenant", "status", "-created_at"], name="execution_tenant_status_idx"),
+            # One per ordering the lists offer (the primary key breaks ties), tenant first.
+            models.Index(fields=["tenant", "created_at", "id"], name="execution_tenant_created_idx"),
+            models.Index(fields=["tenant", "start_date", "id"], name="execution_tenant_started_idx"),
+            models.Index(fields=["tenant", "end_date", "id"], name="execution_tenant_ended_idx"),
+            models.Index(fields=["tenant", "status", "id"], name="execution_tenant_bystatus_idx"),
+            # ?executed_by= names someone with no run in the tenant: without it, a walk of every row.
+            models.Index(fields=["tenant", "executed_by", "created_at", "id"], name="execution_tenant_by_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -173,7 +180,46 @@ class Execution(models.Model):
         return self.status in FINISHED_STATUSES
 
 
-class TaskExecution(models.Model):
+class ExecutionRowQuerySet(TenantScopedQuerySet):
+    """Rows of an execution (task executions, log lines) carry its tenant, copied when written.
+
+    Lists scope and sort by tenant without a join to the execution (an index leading
+    with the tenant serves them); ``bulk_create`` fills a missing tenant from the
+    executions in one query, ``save`` from the row's execution.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        missing = {obj.execution_id for obj in objs if obj.tenant_id is None}
+        if missing:
+            tenants = dict(Execution.objects.filter(pk__in=missing).values_list("pk", "tenant_id"))
+            for obj in objs:
+                if obj.tenant_id is None:
+                    obj.tenant_id = tenants.get(obj.execution_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class ExecutionRow(models.Model):
+    """What task executions and log lines share: their execution and its tenant."""
+
+    # Copied from the execution (never changes): lists filter and sort by it without a join.
+    # Nullable only so the column could be added to big tables and filled in batches.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, null=True, blank=True, editable=False,
+                               db_index=False, related_name="+")
+
+    tenant_lookup = "tenant"
+    objects = ExecutionRowQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.tenant_id is None and self.execution_id is not None:
+            self.tenant_id = self.execution.tenant_id
+        super().save(*args, **kwargs)
+
+
+class TaskExecution(ExecutionRow):
     """One run of one task (a loop item is a child of its loop's task execution)."""
 
     id = models.CharField(primary_key=True, max_length=48, verbose_name="TaskExecutionId")
@@ -203,14 +249,18 @@ class TaskExecution(models.Model):
     end_date = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    tenant_lookup = "execution__tenant"
-    objects = TenantScopedQuerySet.as_manager()
-
     class Meta:
         ordering = ["execution_id", "created_at", "id"]
         indexes = [
             models.Index(fields=["execution", "status"], name="taskexec_exec_status_idx"),
             models.Index(fields=["parent_task_execution", "status"], name="taskexec_parent_status_idx"),
+            # One per ordering the lists offer (the primary key breaks ties), tenant first.
+            models.Index(fields=["tenant", "created_at", "id"], name="taskexec_tenant_created_idx"),
+            models.Index(fields=["tenant", "start_date", "id"], name="taskexec_tenant_started_idx"),
+            models.Index(fields=["tenant", "end_date", "id"], name="taskexec_tenant_ended_idx"),
+            models.Index(fields=["tenant", "status", "id"], name="taskexec_tenant_status_idx"),
+            # One execution's rows in run order (its task-execution list, the console page).
+            models.Index(fields=["execution", "created_at", "id"], name="taskexec_exec_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -221,7 +271,7 @@ class TaskExecution(models.Model):
         return self.status in TASK_FINISHED_STATUSES
 
 
-class ExecutionLog(models.Model):
+class ExecutionLog(ExecutionRow):
     """One log line; written in bulk in the same transaction as the transition it describes."""
 
     id = models.BigAutoField(primary_key=True)
@@ -232,9 +282,6 @@ class ExecutionLog(models.Model):
     created_at = models.DateTimeField(db_index=True)
     log_type = models.CharField(max_length=16, choices=LogType.choices, default=LogType.EXECUTION)
     message = models.TextField()
-
-    tenant_lookup = "execution__tenant"
-    objects = TenantScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["execution_id", "id"]

@@ -7,7 +7,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from orchestration.api.pagination import KeysetCursorPagination
+from orchestration.api.pagination import EstimatedPageNumberPagination, KeysetCursorPagination
 from orchestration.api.permissions import RolePermission, SuperuserWrites
 from orchestration.api.viewsets import TenantScopedViewSet
 from orchestration.models import Scope, is_platform_staff
@@ -126,6 +126,7 @@ class VSphereTaskViewSet(ReadOnlyScopedViewSet):
     serializer_class = VSphereTaskSerializer
     filterset_class = VSphereTaskFilter
     ordering_fields = ["create_time", "finish_time"]
+    pagination_class = EstimatedPageNumberPagination
 
 
 class VSphereEventFilter(django_filters.FilterSet):

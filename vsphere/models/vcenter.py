@@ -165,5 +165,7 @@ class VCenterOwnedQuerySet(TenantScopedQuerySet):
     """Rows belonging to a vCenter, visible to the tenants that vCenter is granted to."""
 
     def visible(self, tenant_ids, scope: str) -> models.Q:
-        # A subquery on vCenters, not a join through their tenants, so no row repeats.
-        return models.Q(vcenter__in=VCenter.objects.filter(tenants__in=tenant_ids).values("pk"))
+        # The vCenters' ids, not a join through their tenants (no row repeats) nor a subquery
+        # (``vcenter_id IN (3)`` walks an index leading with the vCenter in the list's order).
+        return models.Q(vcenter__in=list(VCenter.objects.filter(tenants__in=tenant_ids).values_list("pk", flat=True)
+                                         .distinct()))

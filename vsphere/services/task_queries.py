@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from orchestration import row_counts
 from orchestration.errors import InvalidParameter, NotFound
 from vsphere.models import UNFINISHED_STATES, EntityType, InventoryObject, VCenter, VSphereTask
 
@@ -89,7 +90,7 @@ def page(queryset: QuerySet[VSphereTask], page_num: int, page_size: int) -> Page
     """``page_num`` is 0-based; ``page_size`` 0 means the default (50), at most 1000."""
     size = page_size or DEFAULT_PAGE_SIZE
     start = page_num * size
-    total = queryset.count()
+    total, _estimated = row_counts.count(queryset)  # exact up to 10,000 tasks, PostgreSQL's estimate beyond
     return Page(total, list(newest_first(queryset)[start:start + size]))
 
 

@@ -1,10 +1,7 @@
 """Filters of executions, task executions and logs (Alibaba OOS's ListExecutions & co.)."""
 from __future__ import annotations
 
-import json
-
 import django_filters
-from django.db.models import Q
 
 from orchestration.api.filtersets.tags import TagFilter
 from orchestration.models import (
@@ -20,6 +17,12 @@ from orchestration.models import (
 )
 from orchestration.services.execution_queries import ExecutionFilter, filter_executions
 from orchestration.services.executions import TAG_RESOURCE
+from orchestration.services.task_execution_queries import (
+    LogFilter,
+    TaskExecutionFilter,
+    filter_logs,
+    filter_task_executions,
+)
 
 NONE = "none"
 
@@ -73,13 +76,6 @@ class ExecutionFilterSet(django_filters.FilterSet):
         return filter_executions(queryset, spec)
 
 
-def by_parent(queryset, field: str, value: str):
-    """Children of one parent (by id), or with ``none`` the top-level rows."""
-    if value.lower() == NONE:
-        return queryset.filter(**{f"{field}__isnull": True})
-    return queryset.filter(**{f"{field}_id": value})
-
-
 class TaskExecutionFilterSet(django_filters.FilterSet):
     """By default only top-level task executions; a loop's items with ``parent_task_execution=<id>``."""
 
@@ -88,13 +84,11 @@ class TaskExecutionFilterSet(django_filters.FilterSet):
     task_action = django_filters.CharFilter()
     status = django_filters.MultipleChoiceFilter(choices=TaskStatus.choices, help_text="Repeat for several.")
     parent_task_execution = django_filters.CharFilter(
-        method="filter_parent", help_text="Items of this loop task execution, or `none` for top-level ones."
+        help_text="Items of this loop task execution, or `none` for top-level ones."
     )
-    include_child_task_executions = django_filters.BooleanFilter(
-        method="filter_noop", help_text="Also list loop items. Default false."
-    )
+    include_child_task_executions = django_filters.BooleanFilter(help_text="Also list loop items. Default false.")
     loop_item = django_filters.CharFilter(
-        method="filter_loop_item", help_text="Loop item, as JSON or as a plain string (implies loop items)."
+        help_text="Loop item, as JSON or as a plain string (implies loop items)."
     )
     start_date_after, start_date_before = _date_range("start_date", "Started")
     end_date_after, end_date_before = _date_range("end_date", "Ended")
@@ -104,27 +98,20 @@ class TaskExecutionFilterSet(django_filters.FilterSet):
         fields = ["execution", "task_name", "task_action", "status", "parent_task_execution"]
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        """The declared filters document and validate the query; the one read path applies them."""
         data = self.form.cleaned_data
-        if not any(data.get(f) for f in ("parent_task_execution", "include_child_task_executions", "loop_item")):
-            queryset = queryset.filter(parent_task_execution__isnull=True)
-        return queryset
-
-    def filter_parent(self, queryset, name, value):
-        return by_parent(queryset, "parent_task_execution", value)
-
-    def filter_noop(self, queryset, name, value):
-        return queryset  # read in filter_queryset
-
-    def filter_loop_item(self, queryset, name, value):
-        match = Q(loop_item=value)
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            parsed = value
-        if parsed != value:
-            match |= Q(loop_item=parsed)
-        return queryset.filter(match)
+        parent = data.get("parent_task_execution") or None
+        top_level = parent is not None and parent.lower() == NONE
+        spec = TaskExecutionFilter(
+            execution_id=data.get("execution") or None, task_name=data.get("task_name") or None,
+            task_action=data.get("task_action") or None, statuses=tuple(data.get("status") or ()),
+            parent=None if top_level else parent, top_level_only=top_level,
+            include_children=bool(data.get("include_child_task_executions")),
+            loop_item=data.get("loop_item") or None,
+            started_after=data.get("start_date_after"), started_before=data.get("start_date_before"),
+            ended_after=data.get("end_date_after"), ended_before=data.get("end_date_before"),
+        )
+        return filter_task_executions(queryset, spec)
 
 
 class ExecutionLogFilterSet(django_filters.FilterSet):
@@ -137,6 +124,13 @@ class ExecutionLogFilterSet(django_filters.FilterSet):
     class Meta:
         model = ExecutionLog
         fields = ["task_execution", "log_type"]
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        after = data.get("after_id")
+        spec = LogFilter(task_execution_id=data.get("task_execution") or None, log_type=data.get("log_type") or None,
+                         after_id=int(after) if after is not None else None)
+        return filter_logs(queryset, spec)
 
 
 class TimerTriggerFilterSet(django_filters.FilterSet):

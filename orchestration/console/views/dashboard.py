@@ -47,7 +47,9 @@ def recent_templates(request: HttpRequest, tenant: Tenant | None) -> dict[str, A
 def executions_by_status(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
     counts = executions.status_counts(request)
     rows = [(value, label, counts.get(value, 0)) for value, label in ExecutionStatus.choices]
-    return {"executions_by_status": rows, "executions_total": sum(counts.values())}
+    total = sum(int(str(n).lstrip("~")) for n in counts.values())
+    estimated = any(isinstance(n, str) for n in counts.values())
+    return {"executions_by_status": rows, "executions_total": f"~{total}" if estimated else total}
 
 
 def waiting_approvals(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:

@@ -12,11 +12,12 @@ import json
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from orchestration import row_counts
 from orchestration.console import graph, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
@@ -35,14 +36,19 @@ from orchestration.models import (
     TaskStatus,
     WaitingFor,
 )
+from orchestration.paginators import EstimatedCountPaginator
 from orchestration.services import executions as service
 from orchestration.services.execution_queries import ExecutionFilter, filter_executions
+from orchestration.services.task_execution_queries import LogFilter, filter_logs
 from templates_app.services import analysis
 from templates_app.services.templates import find_template, get_version
 
 PAGE_SIZE = 25
 ITEM_PAGE_SIZE = 50
 LOG_LIMIT = 500
+# What a log line shows: not its task execution's JSON columns (a loop's holds every item).
+LOG_COLUMNS = ("id", "created_at", "log_type", "message", "task_execution_id", "task_execution__task_name")
+TOP_LEVEL_LIMIT = 500  # top-level task executions (and waiting ones) shown on the detail page
 POLL_SECONDS = 2
 # Task executions that wait for a person to say yes or no.
 
@@ -110,7 +116,7 @@ def execution_list(request: HttpRequest) -> HttpResponse:
     name = request.GET.get("q", "").strip()
     spec = ExecutionFilter(statuses=[status] if status in ExecutionStatus.values else (), template_name=name or None)
     queryset = filter_executions(_executions(request), spec)
-    page = Paginator(queryset.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(queryset.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -127,12 +133,19 @@ def execution_list(request: HttpRequest) -> HttpResponse:
 
 
 def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
-    runs = list(execution.task_executions.order_by("created_at", "id"))
-    top = [r for r in runs if r.parent_task_execution_id is None]
-    for r in top:  # loop items are children of their loop's task execution
-        r.item_count = sum(1 for c in runs if c.parent_task_execution_id == r.id)
+    """Built from the top-level rows and aggregates, never from every row: a loop may hold
+    10,000 items (their own page is ``loop_items``), and this fragment is polled."""
+    top = list(execution.task_executions.filter(parent_task_execution__isnull=True)
+               .order_by("created_at", "id")[:TOP_LEVEL_LIMIT])
+    item_counts = dict(  # loop items are children of their loop's task execution
+        TaskExecution.objects.filter(parent_task_execution__in=[r.id for r in top])
+        .values_list("parent_task_execution").annotate(n=Count("id")).order_by()
+    )
+    for r in top:
+        r.item_count = item_counts.get(r.id, 0)
     parsed = parsed_content(execution.template_content)
-    waiting = [r for r in runs if r.status == TaskStatus.WAITING]
+    waiting = list(execution.task_executions.filter(status=TaskStatus.WAITING)
+                   .order_by("created_at", "id")[:TOP_LEVEL_LIMIT])
     # What rerun_execution would resume from: the newest failed top-level task.
     failed = [r for r in top if r.status == TaskStatus.FAILED]
     rerun_from = failed[-1] if execution.status == ExecutionStatus.FAILED and failed else None
@@ -140,7 +153,7 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
         "rerun_from": rerun_from,
         "rerun_from_loop": rerun_from is not None and isinstance(rerun_from.extra.get("loop"), dict),
         "execution": execution,
-        "graph": graph.build(parsed, runs),
+        "graph": graph.build(parsed, top),
         "runs": top,
         "waiting": waiting,
         "approvable": [r for r in waiting if r.extra.get("waiting_for") in WaitingFor.values
@@ -179,14 +192,12 @@ def execution_live(request: HttpRequest, execution_id: str) -> HttpResponse:
 
 
 def _logs_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
-    logs = ExecutionLog.objects.for_user(request.user, Scope.VIEW).filter(execution=execution)
     task = request.GET.get("task", "")
     log_type = request.GET.get("type", "")
-    if task:
-        logs = logs.filter(Q(task_execution__task_name=task))
-    if log_type in LogType.values:
-        logs = logs.filter(log_type=log_type)
-    newest = list(logs.select_related("task_execution").order_by("-id")[:LOG_LIMIT])
+    spec = LogFilter(execution_id=execution.pk, task_name=task or None,
+                     log_type=log_type if log_type in LogType.values else None)
+    logs = filter_logs(ExecutionLog.objects.for_user(request.user, Scope.VIEW), spec)
+    newest = list(logs.select_related("task_execution").only(*LOG_COLUMNS).order_by("-id")[:LOG_LIMIT])
     newest.reverse()
     return {"logs": newest, "log_task": task, "log_type": log_type, "log_follow": not execution.is_finished}
 
@@ -281,7 +292,16 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render_page(request, "console/executions/approvals.html", context, active="approvals")
 
 
-def status_counts(request: HttpRequest) -> dict[str, int]:
-    """Top-level executions of the selected tenant per status (the dashboard's panel)."""
-    rows = _executions(request).filter(parent__isnull=True).values_list("status").annotate(n=Count("id"))
-    return dict(rows)
+def status_counts(request: HttpRequest) -> dict[str, int | str]:
+    """Top-level executions of the selected tenant per status (the dashboard's panel).
+
+    One count per status, each exact up to 10,000 and PostgreSQL's estimate beyond (shown
+    as "~N"): a GROUP BY over a tenant's whole history would cost seconds on every visit.
+    """
+    top_level = _executions(request).filter(parent__isnull=True)
+    counts: dict[str, int | str] = {}
+    for status in ExecutionStatus.values:
+        n, estimated = row_counts.count(top_level.filter(status=status))
+        if n:
+            counts[status] = f"~{n}" if estimated else n
+    return counts

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,6 +29,7 @@ from orchestration.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from orchestration.models import OrchTask, OrchTaskStatus, Region, Scope, Tenant
 from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as service
+from orchestration.services.orchtask_queries import OrchTaskFilter, filter_orch_tasks
 from orchestration.services.orchtask_types import TASK_TYPES
 from vsphere.models import EntityType, InventoryObject, VCenter
 
@@ -80,12 +80,9 @@ def orchtask_list(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "")
     keyword = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
-    if region:
-        queryset = queryset.filter(region_id=region)
-    if keyword:
-        queryset = queryset.filter(Q(name__icontains=keyword) | Q(remark__icontains=keyword) | Q(pk=keyword))
-    if status in OrchTaskStatus.values:
-        queryset = queryset.filter(orchtask_runs.status_filter(status))
+    spec = OrchTaskFilter(region_id=region or None, keyword=keyword or None,
+                          statuses=(status,) if status in OrchTaskStatus.values else ())
+    queryset = filter_orch_tasks(queryset, spec)
     page = Paginator(queryset.order_by("-created_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for task in page:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
 from orchestration.errors import Forbidden, InvalidParameter, NotFound
 from orchestration.models import Scope, Tenant, is_platform_staff
+from orchestration.paginators import EstimatedCountPaginator
 from vsphere.models import EntityType, InventoryObject, SyncStatus, TaskState, VCenter, VSphereTask
 from vsphere.services import task_queries
 from vsphere.services.sync import sync_vcenter
@@ -147,7 +147,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
         )
     if vcenter.isdigit():
         queryset = queryset.filter(vcenter_id=int(vcenter))
-    page = Paginator(task_queries.newest_first(queryset), TASK_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = task_queries.newest_first(queryset)
+    page = EstimatedCountPaginator(rows, TASK_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -13,30 +13,36 @@ from orchestration.models import Execution, ExecutionLog, ExecutionStatus, Scope
 from orchestration.services import executions as service
 from orchestration.services import tags as tag_service
 from orchestration.services.execution_queries import ExecutionFilter, filter_executions
+from orchestration.services.task_execution_queries import (
+    LogFilter,
+    TaskExecutionFilter,
+    filter_logs,
+    filter_task_executions,
+)
 from templates_app.services import templates as template_service
 
 from .registry import Call, action
 from .shapes import execution_meta, iso, loop_item_text, task_execution_meta, template_meta
 
 SORT_FIELDS = {"StartDate": "created_at", "EndDate": "end_date", "Status": "status"}
+# A task execution's own columns and, of its execution, only the template id (not its content and state).
+TASK_EXECUTION_COLUMNS = [f.name for f in TaskExecution._meta.concrete_fields] + ["execution__template_id"]
 
 
 def _execution(call: Call, scope: str = Scope.VIEW) -> Execution:
     return find_execution(call.caller, call.params.str("ExecutionId", required=True, max_length=64), scope)
 
 
-def _order(call: Call, default: str = "StartDate"):
+def _order(call: Call, model: type[Execution | TaskExecution], default: str = "StartDate"):
+    """``SortField``/``SortOrder`` as an ordering; NULLs (no end date yet) last either way.
+
+    The NULLS clause is written only for a nullable field: on a NOT NULL column it would
+    not change the order, but would stop PostgreSQL from reading it off the index.
+    """
     field = SORT_FIELDS[call.params.str("SortField", default=default, choices=tuple(SORT_FIELDS))]
     descending = call.params.str("SortOrder", default="Descending", choices=("Ascending", "Descending")) == "Descending"
-    return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-
-
-def _dates(call: Call, rows, field: str = "created_at"):
-    for name, lookup in (("StartDateAfter", f"{field}__gte"), ("StartDateBefore", f"{field}__lte"),
-                         ("EndDateAfter", "end_date__gte"), ("EndDateBefore", "end_date__lte")):
-        if (moment := call.params.date(name)) is not None:
-            rows = rows.filter(**{lookup: moment})
-    return rows
+    nulls = {"nulls_last": True} if model._meta.get_field(field).null else {}
+    return F(field).desc(**nulls) if descending else F(field).asc(**nulls)
 
 
 def _loop_item(execution: Execution, text: str | None) -> Any:
@@ -126,7 +132,7 @@ def list_executions(call: Call) -> dict[str, Any]:
     rows = filter_executions(Execution.objects.for_user(call.caller.user, Scope.VIEW), spec)
     rows = rows.annotate(
         is_parent=Exists(Execution.objects.filter(parent=OuterRef("pk")))
-    ).order_by(_order(call), "pk")
+    ).order_by(_order(call, Execution), "pk")
     size = p.int("MaxResults", default=50, minimum=10, maximum=100)
     items, next_token = page(rows, p.str("NextToken"), size)
     tags_by_id = tag_service.tags_of(service.TAG_RESOURCE, [e.pk for e in items])
@@ -137,24 +143,18 @@ def list_executions(call: Call) -> dict[str, Any]:
 @action("ListTaskExecutions")
 def list_task_executions(call: Call) -> dict[str, Any]:
     p = call.params
-    rows = TaskExecution.objects.for_user(call.caller.user, Scope.VIEW).filter(
-        execution__tenant=call.caller.tenant
-    ).select_related("execution")
-    if (execution_id := p.str("ExecutionId")) is not None:
-        rows = rows.filter(execution_id=execution_id)
-    if (task_execution_id := p.str("TaskExecutionId")) is not None:
-        rows = rows.filter(pk=task_execution_id)
-    if (parent := p.str("ParentTaskExecutionId")) is not None:
-        rows = rows.filter(parent_task_execution_id=parent)
-    elif not p.bool("IncludeChildTaskExecution", default=False):
-        rows = rows.filter(parent_task_execution__isnull=True)
-    if (name := p.str("TaskName")) is not None:
-        rows = rows.filter(task_name=name)
-    if (task_action := p.str("TaskAction")) is not None:
-        rows = rows.filter(task_action=task_action)
-    if (status := p.str("Status", choices=tuple(TaskStatus.values))) is not None:
-        rows = rows.filter(status=status)
-    rows = _dates(call, rows).order_by(_order(call), "pk")
+    spec = TaskExecutionFilter(
+        tenant=call.caller.tenant, execution_id=p.str("ExecutionId"),
+        ids=[te_id] if (te_id := p.str("TaskExecutionId")) is not None else (),
+        parent=p.str("ParentTaskExecutionId"), include_children=p.bool("IncludeChildTaskExecution", default=False),
+        task_name=p.str("TaskName"), task_action=p.str("TaskAction"),
+        statuses=[status] if (status := p.str("Status", choices=tuple(TaskStatus.values))) is not None else (),
+        # OOS's StartDate is when the task execution was created.
+        created_after=p.date("StartDateAfter"), created_before=p.date("StartDateBefore"),
+        ended_after=p.date("EndDateAfter"), ended_before=p.date("EndDateBefore"),
+    )
+    rows = filter_task_executions(TaskExecution.objects.for_user(call.caller.user, Scope.VIEW), spec)
+    rows = rows.select_related("execution").only(*TASK_EXECUTION_COLUMNS).order_by(_order(call, TaskExecution), "pk")
     size = p.int("MaxResults", default=50, minimum=20, maximum=100)
     items, next_token = page(rows, p.str("NextToken"), size)
     return {"TaskExecutions": [task_execution_meta(t) for t in items], "MaxResults": size, "NextToken": next_token}
@@ -164,11 +164,8 @@ def list_task_executions(call: Call) -> dict[str, Any]:
 def list_execution_logs(call: Call) -> dict[str, Any]:
     p = call.params
     execution = _execution(call)
-    rows = ExecutionLog.objects.filter(execution=execution).order_by("id")
-    if (task_execution_id := p.str("TaskExecutionId")) is not None:
-        rows = rows.filter(task_execution_id=task_execution_id)
-    if (log_type := p.str("LogType")) is not None:
-        rows = rows.filter(log_type=log_type)
+    spec = LogFilter(execution_id=execution.pk, task_execution_id=p.str("TaskExecutionId"), log_type=p.str("LogType"))
+    rows = filter_logs(ExecutionLog.objects.all(), spec).order_by("id")
     size = p.int("MaxResults", default=50, minimum=20, maximum=100)
     items, next_token = page(rows, p.str("NextToken"), size)
     logs = [

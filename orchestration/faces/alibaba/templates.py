@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from orchestration.errors import InvalidParameter
 from orchestration.faces.paging import page
@@ -14,6 +14,7 @@ from templates_app.language import analysis as language_analysis
 from templates_app.models import ShareType, Template, TemplateFormat
 from templates_app.services import analysis
 from templates_app.services import templates as service
+from templates_app.services.template_queries import TemplateFilter, filter_templates
 
 from .errors import AlibabaError
 from .registry import Call, action
@@ -98,29 +99,17 @@ def get_template(call: Call) -> dict[str, Any]:
 def list_templates(call: Call) -> dict[str, Any]:
     p = call.params
     caller = call.caller
-    rows = Template.objects.for_user(caller.user, Scope.VIEW).filter(
-        Q(tenant=caller.tenant) | Q(share_type=ShareType.PUBLIC)
+    name, created_by = p.str("TemplateName"), p.str("CreatedBy")
+    spec = TemplateFilter(
+        tenant=caller.tenant, with_public=True, name=name,
+        created_by=created_by if created_by != "ACS" else None, public_only=created_by == "ACS",
+        created_after=p.date("CreatedDateAfter"), created_before=p.date("CreatedDateBefore"),
+        has_trigger=p.bool("HasTrigger"), share_type=p.str("ShareType", choices=tuple(ShareType.values)),
+        content_format=p.str("TemplateFormat", choices=tuple(TemplateFormat.values)),
+        template_type=p.str("TemplateType"), category=p.str("Category"),
+        tags=tag_service.check_tags(tags) if (tags := p.json("Tags", dict)) is not None else {},
     )
-    if (name := p.str("TemplateName")) is not None:
-        rows = rows.filter(name__icontains=name)
-    if (created_by := p.str("CreatedBy")) is not None:
-        rows = rows.filter(share_type=ShareType.PUBLIC) if created_by == "ACS" else rows.filter(created_by=created_by)
-    if (after := p.date("CreatedDateAfter")) is not None:
-        rows = rows.filter(created_at__gte=after)
-    if (before := p.date("CreatedDateBefore")) is not None:
-        rows = rows.filter(created_at__lte=before)
-    if (has_trigger := p.bool("HasTrigger")) is not None:
-        rows = rows.filter(has_trigger=has_trigger)
-    if (share_type := p.str("ShareType", choices=tuple(ShareType.values))) is not None:
-        rows = rows.filter(share_type=share_type)
-    if (fmt := p.str("TemplateFormat", choices=tuple(TemplateFormat.values))) is not None:
-        rows = rows.filter(format=fmt)
-    if (template_type := p.str("TemplateType")) is not None:
-        rows = rows.filter(template_type=template_type)
-    if (category := p.str("Category")) is not None:
-        rows = rows.filter(category=category)
-    if (tags := p.json("Tags", dict)) is not None:
-        rows = tag_service.filter_by_tags(rows, service.TAG_RESOURCE, tag_service.check_tags(tags))
+    rows = filter_templates(Template.objects.for_user(caller.user, Scope.VIEW), spec)
     field = SORT_FIELDS[p.str("SortField", default="TotalExecutionCount", choices=tuple(SORT_FIELDS))]
     descending = p.str("SortOrder", default="Descending", choices=("Ascending", "Descending")) == "Descending"
     order = F(field).desc() if descending else F(field).asc()

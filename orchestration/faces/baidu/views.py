@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -23,9 +23,10 @@ from orchestration.faces.credentials import Caller
 from orchestration.models import Face, Scope
 from orchestration.services import audit
 from templates_app.language.baidu import from_baidu
-from templates_app.models import ShareType, Template
+from templates_app.models import Template
 from templates_app.services import analysis
 from templates_app.services import templates as service
+from templates_app.services.template_queries import TemplateFilter, filter_templates
 
 from .auth import authenticate
 from .errors import BaiduError, from_service_error, unavailable
@@ -193,11 +194,10 @@ def list_templates(call: Call) -> dict[str, Any]:
     page_no, page_size = _page(call.body)
     sort = wire_parameters.text(call.body.get("sort"), "sort", default="createTime", choices=tuple(SORT_FIELDS))
     field = F(SORT_FIELDS[sort])
-    rows = Template.objects.for_user(call.caller.user, Scope.VIEW).filter(
-        Q(tenant=call.caller.tenant) | Q(share_type=ShareType.PUBLIC)
-    )
-    if isinstance(call.body.get("name"), str) and call.body["name"]:
-        rows = rows.filter(name__icontains=call.body["name"])
+    name = call.body.get("name")
+    spec = TemplateFilter(tenant=call.caller.tenant, with_public=True,
+                          name=name if isinstance(name, str) and name else None)
+    rows = filter_templates(Template.objects.for_user(call.caller.user, Scope.VIEW), spec)
     rows = rows.order_by(field.asc() if call.body.get("ascending") is True else field.desc(), "pk")
     total = rows.count()
     items = rows[(page_no - 1) * page_size : page_no * page_size]

@@ -18,7 +18,6 @@ import logging
 import uuid
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -28,6 +27,7 @@ from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, Project, Scope
 from orchestration.services import orchtask_runs, orchtask_specs
 from orchestration.services import orchtasks as svc
+from orchestration.services.orchtask_queries import OrchTaskFilter, filter_orch_tasks
 from orchestration.services.orchtask_types import get_task_type
 
 from .auth import authenticate
@@ -113,21 +113,22 @@ def _list(caller, project_id: str, body: dict[str, Any]) -> dict[str, Any]:
     queryset = _scope(caller, project_id)
     if kind not in (None, "manual"):
         queryset = queryset.none()  # orchestration tasks run by hand or by API call only
-    if search:
-        queryset = queryset.filter(Q(name__icontains=search) | Q(remark__icontains=search) | Q(pk=search))
-    if create_by:
-        queryset = queryset.filter(created_by__username=create_by)
-    if enterprise_project not in (None, "", "0", "all_granted_eps"):
-        queryset = queryset.filter(project_id=enterprise_project)
-    if start_ms is not None:
-        queryset = queryset.filter(created_at__gte=_moment(start_ms))
-    if end_ms is not None:
-        queryset = queryset.filter(created_at__lte=_moment(end_ms))
-    for key, value in (tags or {}).items():
-        column = {"task_type": "task_type", "resource_type": "resource_type", "region": "region_id"}.get(key)
-        queryset = queryset.filter(**{column: value}) if column else queryset.none()
-    if status:
-        queryset = queryset.filter(_status_q(status))
+    columns = {"task_type": "task_type", "resource_type": "resource_type", "region": "region_id"}
+    if any(key not in columns for key in tags or {}):
+        queryset = queryset.none()  # a tag no task carries
+    statuses, cancel_requested = STATUS_FILTERS.get(status, ((), None)) if status else ((), None)
+    if status and not statuses:
+        queryset = queryset.none()  # waitApproval, approvalFailed: orchestration tasks need no approval
+    by_tag = {columns[key]: value for key, value in (tags or {}).items() if key in columns}
+    spec = OrchTaskFilter(
+        keyword=search or None, created_by=create_by or None,
+        project_id=enterprise_project if enterprise_project not in (None, "", "0", "all_granted_eps") else None,
+        created_after=_moment(start_ms) if start_ms is not None else None,
+        created_before=_moment(end_ms) if end_ms is not None else None,
+        task_type=by_tag.get("task_type"), resource_type=by_tag.get("resource_type"),
+        region_id=by_tag.get("region_id"), statuses=statuses, cancel_requested=cancel_requested,
+    )
+    queryset = filter_orch_tasks(queryset, spec)
     column = SORT_FIELDS[sort_field]
     ordering = f"-{column}" if sort_type == "DESC" else column
     queryset = queryset.order_by(ordering, "id") if sort_type == "ASC" else queryset.order_by(ordering, "-id")
@@ -142,19 +143,12 @@ def _moment(ms: int):
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def _status_q(status: str) -> Q:
-    by_task = {"success": ["Success"], "fail": ["Failed"], "cancel": ["Interrupted"], "waitExecute": ["Ready"],
-               "pausing": ["Pausing", "Paused"], "executing": ["Running"]}
-    if status == "canceling":
-        return Q(latest_execution__cancel_requested=True) & orchtask_runs.status_filter("Running")
-    if status not in by_task:
-        return Q(pk__in=[])  # waitApproval, approvalFailed: orchestration tasks need no approval
-    query = Q(pk__in=[])
-    for name in by_task[status]:
-        query |= orchtask_runs.status_filter(name)
-    if status == "executing":
-        query &= ~Q(latest_execution__cancel_requested=True)
-    return query
+# Huawei's workflow statuses as the OrchTask statuses they cover (and whether a cancel was asked).
+STATUS_FILTERS = {
+    "success": (("Success",), None), "fail": (("Failed",), None), "cancel": (("Interrupted",), None),
+    "waitExecute": (("Ready",), None), "pausing": (("Pausing", "Paused"), None),
+    "executing": (("Running",), False), "canceling": (("Running",), True),
+}
 
 
 def workflow_status(task: OrchTask) -> str:

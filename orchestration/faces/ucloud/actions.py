@@ -8,6 +8,7 @@ from orchestration.faces.lookups import find_project
 from orchestration.models import OrchTask, Scope
 from orchestration.services import orchtask_runs
 from orchestration.services import orchtasks as svc
+from orchestration.services.orchtask_queries import OrchTaskFilter, filter_orch_tasks
 from orchestration.services.orchtask_types import TASK_TYPES
 from orchestration.wire_parameters import MAX_OFFSET
 
@@ -76,28 +77,20 @@ def operate_task(caller: Caller, params: UParams) -> dict:
 def describe_tasks(caller: Caller, params: UParams) -> dict:
     limit = params.int("Limit", minimum=1, maximum=MAX_LIMIT)
     offset = params.int("Offset", minimum=0, maximum=MAX_OFFSET)
-    queryset = svc.tasks_for(caller.user, Scope.VIEW).filter(tenant=caller.tenant)
     project_id = params.str("ProjectID", aliases=("ProjectId",))
-    if project_id:
-        queryset = queryset.filter(project=find_project(caller, project_id))
-    region = params.str("Region")
-    if region:
-        queryset = queryset.filter(region_id=region)
-    keyword = params.str("Keyword")
-    if keyword:
-        from django.db.models import Q
-
-        queryset = queryset.filter(Q(name__icontains=keyword) | Q(remark__icontains=keyword) | Q(pk=keyword))
+    project = find_project(caller, project_id) if project_id else None
+    region, keyword = params.str("Region"), params.str("Keyword")
+    spec = OrchTaskFilter(tenant=caller.tenant, project_id=project.pk if project else None, region_id=region or None,
+                          keyword=keyword or None)
+    queryset = filter_orch_tasks(svc.tasks_for(caller.user, Scope.VIEW), spec)
     task_ids = params.list("TaskIDs")
     if task_ids:
         found = set(queryset.filter(pk__in=task_ids).values_list("pk", flat=True))
         unknown = [t for t in task_ids if t not in found]
         if unknown:
             raise UCloudError(8501, f"TaskIDs [{', '.join(unknown)}] not found in company {caller.tenant.pk}")
-        queryset = queryset.filter(pk__in=task_ids)
     status = params.str("Status")
-    if status:
-        queryset = queryset.filter(orchtask_runs.status_filter(status))
+    queryset = filter_orch_tasks(queryset, OrchTaskFilter(ids=task_ids or (), statuses=(status,) if status else ()))
     total = queryset.count()
     start = offset or 0
     rows = list(queryset[start:start + (limit or DEFAULT_LIMIT)])
