@@ -284,9 +284,14 @@ class Round(TryRounds, LoopRounds, EndingRounds):
             and action.is_high_risk()
             and not te.extra.get("confirmed")
         ):
-            self.hold(te, WaitingFor.CONFIRMATION,
-                      f"Task {task.name} runs high-risk action {task.action}: approve to run it.")
-            return
+            approval = self.state.get("approved", {}).pop(task.name, None)  # one approval, one decision
+            if approval is None:
+                self.hold(te, WaitingFor.CONFIRMATION,
+                          f"Task {task.name} runs high-risk action {task.action}: approve to run it.")
+                return
+            te.extra["confirmed"] = True
+            self.log(f"Task {task.name} runs high-risk action {task.action}, "
+                     f"approved with task {approval['task']} by {approval['by']}.", te)
         if task.loop is not None:
             self.start_loop(te, task)
         else:
