@@ -167,7 +167,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         if self.ex.status in (ExecutionStatus.STARTED, ExecutionStatus.QUEUED):
             self._begin_execution()
         if self.ex.cancel_requested:
-            self.cancel_everything(f"Cancelled by request of {self.ex.cancel_requested_by or SYSTEM_ACTOR}.")
+            self.cancel_everything(f"Cancelled by {self.ex.cancel_requested_by or SYSTEM_ACTOR}.")
             return
         self._recover_interrupted_starts()
         for te in sorted(self.active.values(), key=lambda t: (t.parent_task_execution_id is None, t.id)):
