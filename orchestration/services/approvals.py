@@ -75,7 +75,8 @@ def preview(te: TaskExecution) -> list[StepPreview]:
         return []
     if reason == WaitingFor.CONFIRMATION:
         return [_preview(round_, task)]
-    return [_preview(round_, step) for step in covered_steps(round_.parsed, task.name, _is_high_risk)]
+    steps = covered_steps(round_.parsed, task.name, _is_high_risk, round_.render)
+    return [_preview(round_, step) for step in steps]
 
 
 def check_may_approve(execution: Execution, who: str, task_execution_id: str | None, task_name: str | None) -> None:

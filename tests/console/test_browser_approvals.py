@@ -77,6 +77,11 @@ def test_the_approver_sees_the_vms_and_one_approval_runs_the_stop(page, screensh
     preview.get_by_text("Properties").click()
     expect(preview.locator("pre")).to_contain_text(lab_vms[NAMES[0]].moref)  # rendered, not {{ findVMs.vmIds }}
     screenshot("approvals-preview")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator(".approval-preview").first).to_contain_text("批准后将运行这些步骤")
+    expect(page.locator(".approval .badge").first).to_have_text("审批")
+    screenshot("approvals-preview-zh")
+    page.get_by_role("button", name="English").click()
 
     page.goto(f"/console/executions/{execution.pk}/")
     expect(page.locator("#live .approval-preview")).to_contain_text("It acts on 2 VMs")
