@@ -151,5 +151,6 @@ def test_resolve_targets(vcenter, tenant_a):
         ops.resolve_targets(scope, folder="/nope")
     with pytest.raises(VSphereError, match="choose the VMs"):
         ops.resolve_targets(scope)
-    assert ops.resolve_targets(VCenter.objects.none(), names=["DC0_H0_VM0"]) == []
+    with pytest.raises(VSphereError, match="not in the synced inventory of this tenant's vCenters: DC0_H0_VM0"):
+        ops.resolve_targets(VCenter.objects.none(), names=["DC0_H0_VM0"])  # another tenant's VM is not named
 
