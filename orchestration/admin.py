@@ -42,8 +42,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdmin):
-    list_display = ["id", "name", "email", "enabled", "created_at"]
-    list_filter = ["enabled", "created_at"]
+    list_display = ["id", "name", "email", "enabled", "allow_self_approval", "created_at"]
+    list_filter = ["enabled", "allow_self_approval", "created_at"]
     search_fields = ["name", "email", "id"]
     readonly_fields = ["id", "created_at", "updated_at"]
     inlines = [ProjectInline, MembershipInline]

@@ -60,7 +60,11 @@ def select_vms(tenant_id: int, selection: dict[str, Any], *, include_templates: 
 
 @read_operation("VSphere", "DescribeVMs")
 def describe_vms(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
-    return {"VMs": [vm_summary(vm) for vm in select_vms(tenant_id, parameters, include_templates=True)]}
+    try:
+        vms = select_vms(tenant_id, parameters, include_templates=True)
+    except VSphereError as exc:  # e.g. a VM id the inventory lacks: the caller's clear failure
+        raise LookupError(str(exc)) from exc
+    return {"VMs": [vm_summary(vm) for vm in vms]}
 
 
 @read_operation("VSphere", "DescribeVMPowerState")

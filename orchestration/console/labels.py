@@ -73,7 +73,39 @@ OPERATION: dict[str, str | Promise] = {
     "Update": pgettext_lazy("orchtask operation", "Reset"),
 }
 
+# Execution options (orchestration.models Mode, LoopMode, SafetyCheck, Trigger), the
+# Waiting reasons the engine sets (engine.endings._waiting_reason) and log types.
+MODE: dict[str, str | Promise] = {
+    "Automatic": _("Automatic"),
+    "FailurePause": _("Pause on failure"),
+    "Debug": _("Debug (step by step)"),
+    "FirstBatchPause": _("Pause after the first batch"),
+    "EveryBatchPause": _("Pause after every batch"),
+    "ConfirmEveryHighRiskAction": _("Confirm every high-risk action"),
+    "Skip": _("Skip"),
+    "Manual": pgettext_lazy("trigger", "Manual"),
+    "Timer": pgettext_lazy("trigger", "Timer"),
+    "API": pgettext_lazy("trigger", "API"),
+}
+REASON: dict[str, str | Promise] = {
+    "WaitingForApproval": _("Waiting for approval"),
+    "FailurePaused": _("Paused after a failure"),
+    "LoopBatchPaused": _("Loop paused between batches"),
+    "WaitingForManualStart": _("Waiting for a manual start"),
+    "WaitingForDebug": _("Waiting for the next debug step"),
+    "Waiting": pgettext_lazy("status", "Waiting"),
+}
+LOG_TYPE: dict[str, str | Promise] = {
+    "Execution": pgettext_lazy("log type", "Execution"),
+    "TaskExecution": pgettext_lazy("log type", "Task"),
+    "Action": pgettext_lazy("log type", "Action"),
+    "Error": pgettext_lazy("log type", "Error"),
+}
+
 KINDS = {
+    "mode": MODE,
+    "reason": REASON,
+    "log_type": LOG_TYPE,
     "operation": OPERATION,
     "status": STATUS,
     "vsphere_task": VSPHERE_TASK_STATE,

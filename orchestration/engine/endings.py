@@ -92,6 +92,7 @@ class EndingRounds:
     def _update_execution_summary(self) -> None:
         if self.ex.is_finished:
             self.ex.current_tasks = []
+            self.ex.status_reason = ""  # a Waiting reason (WaitingForApproval…) no longer holds
         else:
             top = [te for te in self.active.values() if te.parent_task_execution_id is None]
             self.ex.current_tasks = [

@@ -18,6 +18,7 @@ from orchestration.models import Execution, ExecutionStatus, Mode, TaskExecution
 from templates_app.language.parameters import resolve_parameters
 from templates_app.language.problems import ParametersInvalid
 
+from .approvals import covered_steps
 from .results import Done, Failed
 from .rounds import Round
 
@@ -70,6 +71,10 @@ def _approve(round_: Round, execution, record, *, task_execution_id, task_name, 
     te.extra.setdefault("notifications", []).append(record)
     reason = te.extra.get("waiting_for")
     if reason == WaitingFor.APPROVAL:
+        covered = covered_steps(round_.parsed, task.name, lambda t: round_.action_for(t).is_high_risk(),
+                                round_.render)
+        approved = round_.state.setdefault("approved", {})
+        approved.update({t.name: {"task": task.name, "by": record["by"]} for t in covered})
         round_.apply_result(te, task, Done({"Approved": True, "ApprovedBy": record["by"], "Note": record["note"]}))
     elif reason == WaitingFor.CONFIRMATION:
         te.extra["confirmed"] = True

@@ -179,7 +179,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         if self.ex.status in (ExecutionStatus.STARTED, ExecutionStatus.QUEUED):
             self._begin_execution()
         if self.ex.cancel_requested:
-            self.cancel_everything(f"Cancelled by request of {self.ex.cancel_requested_by or SYSTEM_ACTOR}.")
+            self.cancel_everything(f"Cancelled by {self.ex.cancel_requested_by or SYSTEM_ACTOR}.")
             return
         self._recover_interrupted_starts()
         for te in sorted(self.active.values(), key=lambda t: (t.parent_task_execution_id is None, t.id)):
@@ -309,9 +309,14 @@ class Round(TryRounds, LoopRounds, EndingRounds):
             and action.is_high_risk()
             and not te.extra.get("confirmed")
         ):
-            self.hold(te, WaitingFor.CONFIRMATION,
-                      f"Task {task.name} runs high-risk action {task.action}: approve to run it.")
-            return
+            approval = self.state.get("approved", {}).pop(task.name, None)  # one approval, one decision
+            if approval is None:
+                self.hold(te, WaitingFor.CONFIRMATION,
+                          f"Task {task.name} runs high-risk action {task.action}: approve to run it.")
+                return
+            te.extra["confirmed"] = True
+            self.log(f"Task {task.name} runs high-risk action {task.action}, "
+                     f"approved with task {approval['task']} by {approval['by']}.", te)
         if task.loop is not None:
             self.start_loop(te, task)
         else:

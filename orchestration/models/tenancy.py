@@ -97,6 +97,12 @@ class Tenant(models.Model):
     name = models.CharField(max_length=128, unique=True)
     email = models.EmailField(blank=True)
     enabled = models.BooleanField(default=True, db_index=True)
+    allow_self_approval = models.BooleanField(
+        default=True,
+        verbose_name=_("members may approve their own executions"),
+        help_text=_("Off: an approval step or high-risk action of an execution must be approved by someone "
+                    "other than the member who started it (four-eyes rule)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -33,6 +33,7 @@ from orchestration.models import (
     Tenant,
     Trigger,
 )
+from orchestration.services import approvals
 from orchestration.services import tags as tag_service
 from templates_app.language import expressions
 from templates_app.language.parameters import resolve_parameters
@@ -255,6 +256,8 @@ def notify_execution(
         execution = Execution.objects.select_for_update().get(pk=execution.pk)
         if execution.is_finished:
             raise Conflict(f"execution {execution.pk} is {execution.status}", code="InvalidStatus.Execution")
+        if notify_type == "Approve":
+            approvals.check_may_approve(execution, who, task_execution_id, task_name)
         operations.notify(execution, notify_type, by=who, note=note, task_execution_id=task_execution_id,
                           task_name=task_name, loop_item=loop_item, parameters=parameters,
                           execution_status=execution_status)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from django import template
 
-from orchestration.console import labels
+from orchestration.console import labels, phrases
 from orchestration.models import WaitingFor
 
 register = template.Library()
@@ -19,6 +19,12 @@ register = template.Library()
 def status_label(value: str, kind: str = "status"):
     """``{{ execution.status|status_label }}``; ``{{ task.status|status_label:"vsphere_task" }}``."""
     return labels.label(value or "", kind)
+
+
+@register.filter
+def phrase(text: str) -> str:
+    """A stored English log line or message, shown in the active language (``{{ log.message|phrase }}``)."""
+    return phrases.translate(text or "")
 
 
 @register.filter

@@ -151,4 +151,5 @@ def test_cancel_a_running_execution(page, operator_a, runbook, workers):
     page.get_by_role("button", name="Start execution").click()
     expect(page.locator("#live [data-status]")).to_have_text("Waiting", timeout=20_000)
     page.get_by_role("button", name="Cancel execution").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Cancel execution").click()
     expect(page.locator("#live [data-status]")).to_have_text("Cancelled", timeout=20_000)

@@ -59,7 +59,17 @@ def test_write_execute_and_watch_an_orchtask(page, screenshot, operator_a, inven
     expect(page.get_by_role("heading", name="rolling-reset", level=1)).to_be_visible()
     expect(page.locator("#live [data-status]")).to_have_text("Ready")
     expect(page.locator("tr.resource")).to_have_count(2)
+    page.get_by_role("button", name="Execute").click()  # stops nothing yet: it asks first
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Execute rolling-reset now: Reset VMs in order acts on 2 VMs in 2 step(s).")
+    screenshot("orchtask-confirm-execute")
+    dialog.get_by_role("button", name="Go back").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#live [data-status]")).to_have_text("Ready")
+    assert OrchTask.objects.get(name="rolling-reset").latest_execution_id is None
     page.get_by_role("button", name="Execute").click()
+    dialog.get_by_role("button", name="Execute").click()
     expect(page.locator("#live [data-status]")).to_have_text("Running")
     execution_id = OrchTask.objects.get(name="rolling-reset").latest_execution_id
 

@@ -195,8 +195,9 @@ def test_another_tenants_task_is_not_found(operator_a, tenant_a, tenant_b, inven
 def test_delete(operator_a, tenant_a, inventory, client_as):
     task = make_task(tenant_a, operator_a, (1, 0, [vm("DC0_H0_VM0")]))
     page = client_as(operator_a).get(f"/console/orchtasks/{task.pk}/").content.decode()
-    assert 'onsubmit="return confirm(this.dataset.confirm)"' in page  # the browser asks first
-    assert 'data-confirm="Delete this OrchTask and its run history?"' in page
+    # the console's one confirmation dialog asks first (static/console/confirm.js)
+    assert 'data-confirm="Delete OrchTask nightly and its run history. Its VMs are not touched."' in page
+    assert 'id="confirm-dialog"' in page
     response = client_as(operator_a).post(f"/console/orchtasks/{task.pk}/delete/", follow=True)
     assert "OrchTask nightly deleted." in text(response) and not OrchTask.objects.exists()
 

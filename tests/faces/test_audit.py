@@ -60,7 +60,7 @@ def test_alibaba(server, operator, viewer):
     assert (cancelled.object_type, cancelled.object_id) == ("execution", execution_id)
     assert settle(execution_id).status == "Cancelled"
     assert Execution.objects.get(pk=execution_id).logs.filter(
-        message__endswith=f"Cancelled by request of {operator.user.username}.").exists()
+        message__endswith=f"Cancelled by {operator.user.username}.").exists()
 
     with pytest.raises(ServerException) as refused:
         Acs(server, viewer)(start)

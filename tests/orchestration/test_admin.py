@@ -92,3 +92,11 @@ def test_only_superusers_switch_a_tenant_on_or_off(client, admin_a, superuser, t
     assert 'name="name"' in page and 'name="enabled"' not in page
     client.force_login(superuser)
     assert 'name="enabled"' in client.get(url).content.decode()
+
+
+def test_a_tenant_admin_sets_whether_members_approve_their_own_runs(client, admin_a, tenant_a):
+    url = reverse("admin:orchestration_tenant_change", args=[tenant_a.pk])
+    client.force_login(admin_a)
+    page = client.get(url).content.decode()
+    assert 'name="allow_self_approval"' in page and "Members may approve their own executions" in page
+    assert "four-eyes rule" in page

@@ -121,7 +121,7 @@ class TestTasks:
         failed = vm.PowerOnVM_Task()  # already on: the task fails with InvalidPowerState
         sync_tasks(vcenter)
         row = VSphereTask.objects.get(vcenter=vcenter, key=failed._moId)
-        assert row.status == "error" and "poweredOn" in row.message
+        assert row.status == "error" and row.message == "the VM is already powered on"
         assert row.task["Error"]["Fault"]["FaultType"].endswith("InvalidPowerState")
         # A row stored as running is refreshed until it finishes, even when not in recentTask.
         VSphereTask.objects.filter(pk=row.pk).update(status="running", fingerprint="stale")

@@ -51,7 +51,7 @@ def test_power_cycle_and_task_appears_in_list(vcenter, clone):
     state, progress, result = finish(handle)
     assert state == "success" and progress == 100
     again = finish(ops.submit_power_on(vcenter, clone))
-    assert again.state == "error" and "poweredOn" in again.error
+    assert again.state == "error" and again.error == "the VM is already powered on"
     assert finish(ops.submit_suspend(vcenter, clone)).state == "success"
     assert finish(ops.submit_power_on(vcenter, clone)).state == "success"
     assert finish(ops.submit_reset(vcenter, clone)).state == "success"
@@ -76,7 +76,7 @@ def test_guest_shutdown_and_reboot_poll_power_state(vcenter, clone):
     assert handle.task == "" and handle.expect_power_state == "poweredOff"
     result = finish(handle)
     assert result.state == "success" and result.result == {"power_state": "poweredOff"}
-    with pytest.raises(VSphereError, match="ShutdownGuest.*poweredOff"):
+    with pytest.raises(VSphereError, match="ShutdownGuest.*the VM is powered off; the operation needs it powered on"):
         ops.submit_shutdown_guest(vcenter, clone)
     # A guest that never gets there times out with a clear reason.
     stuck = ops.OperationHandle(vcenter.pk, clone, "ShutdownGuest", expect_power_state="poweredOn",
@@ -111,7 +111,7 @@ def test_reconfigure_clone_and_destroy(vcenter, clone):
         ops.submit_reconfigure(vcenter, clone)
     finish(ops.submit_power_on(vcenter, clone))
     refused = finish(ops.submit_destroy(vcenter, clone))
-    assert refused.state == "error" and "poweredOn" in refused.error
+    assert refused.state == "error" and refused.error == "the VM is powered on; the operation needs it powered off"
     finish(ops.submit_power_off(vcenter, clone))
     assert finish(ops.submit_destroy(vcenter, clone)).state == "success"
     with pytest.raises(VSphereError, match="no longer exists"):
@@ -139,7 +139,8 @@ def test_resolve_targets(vcenter, tenant_a):
     vm0 = InventoryObject.objects.get(vcenter=vcenter, name="DC0_H0_VM0")
     assert names(ops.resolve_targets(scope, vm_ids=[vm0.moref])) == ["DC0_H0_VM0"]
     assert names(ops.resolve_targets(scope, vm_ids=[vm0.instance_uuid])) == ["DC0_H0_VM0"]
-    assert names(ops.resolve_targets(scope, names=["DC0_H0_VM1", "missing"])) == ["DC0_H0_VM1"]
+    with pytest.raises(VSphereError, match="VM names not in the synced inventory .*: missing"):
+        ops.resolve_targets(scope, names=["DC0_H0_VM1", "missing"])
     assert names(ops.resolve_targets(scope, name_pattern="DC0_H0_*")) == ["DC0_H0_VM0", "DC0_H0_VM1"]
     in_folder = names(ops.resolve_targets(scope, folder="/DC0/vm"))
     assert {"DC0_H0_VM0", "DC0_C0_RP0_VM0"} <= set(in_folder)
@@ -150,5 +151,6 @@ def test_resolve_targets(vcenter, tenant_a):
         ops.resolve_targets(scope, folder="/nope")
     with pytest.raises(VSphereError, match="choose the VMs"):
         ops.resolve_targets(scope)
-    assert ops.resolve_targets(VCenter.objects.none(), names=["DC0_H0_VM0"]) == []
+    with pytest.raises(VSphereError, match="not in the synced inventory of this tenant's vCenters: DC0_H0_VM0"):
+        ops.resolve_targets(VCenter.objects.none(), names=["DC0_H0_VM0"])  # another tenant's VM is not named
 

@@ -14,7 +14,7 @@ from orchestration.actions.base import Action
 from orchestration.engine import results
 from vsphere.models import VCenter
 from vsphere.read_operations import select_vms
-from vsphere.services import vm_operations
+from vsphere.services import vm_operations, vm_refresh
 from vsphere.services.faults import VSphereError
 
 TARGET_PROPERTIES: dict[str, Any] = {
@@ -116,6 +116,7 @@ class VSphereAction(Action):
             op["State"], op["Progress"] = result.state, result.progress
             if result.state == "success":
                 op["Result"] = result.result
+                vm_refresh.refresh_vm(op["Handle"]["vcenter_id"], op["VMId"])  # the console shows it now
                 self.after_success(ctx, op)
             elif result.state == "error":
                 op["Error"] = result.error

@@ -25,6 +25,23 @@ def _name(obj) -> str:
     return moid or str(obj)
 
 
+POWER_WORDS = {"poweredOn": "powered on", "poweredOff": "powered off", "suspended": "suspended"}
+
+
+def _power_state_sentence(existing: str | None, requested: str | None) -> str:
+    """vSphere's InvalidPowerState names the state the VM is in and the one the operation asked
+    for: equal means there is nothing to do ("already powered on"), else say what it needs."""
+    is_now = POWER_WORDS.get(str(existing), str(existing)) if existing else None
+    wanted = POWER_WORDS.get(str(requested), str(requested)) if requested else None
+    if is_now is None:
+        return f"the VM is not {wanted}" if wanted else "the VM is in another power state"
+    if wanted is None:
+        return f"the VM is {is_now}"
+    if is_now == wanted:
+        return f"the VM is already {is_now}"
+    return f"the VM is {is_now}; the operation needs it {wanted}"
+
+
 def describe_fault(exc: BaseException) -> str:
     """One sentence for any exception raised while talking to a vCenter."""
     if isinstance(exc, VSphereError):
@@ -37,10 +54,7 @@ def describe_fault(exc: BaseException) -> str:
         privilege = getattr(exc, "privilegeId", "") or "a privilege"
         return f"permission denied: the vCenter user lacks {privilege} on {_name(getattr(exc, 'object', ''))}"
     if isinstance(exc, vim.fault.InvalidPowerState):
-        existing = getattr(exc, "existingState", None) or "in another power state"
-        requested = getattr(exc, "requestedState", None)
-        wanted = f" (the operation needs {requested})" if requested else ""
-        return f"the VM is {existing}{wanted}"
+        return _power_state_sentence(getattr(exc, "existingState", None), getattr(exc, "requestedState", None))
     if isinstance(exc, vim.fault.ToolsUnavailable):
         return "VMware Tools is not running in the guest, so the guest cannot be shut down or rebooted"
     if isinstance(exc, vim.fault.TaskInProgress):

@@ -89,8 +89,10 @@ def resolve_targets(
     if vm_ids:
         ids = list(vm_ids)
         queryset = queryset.filter(moref__in=ids) | queryset.filter(instance_uuid__in=ids)
+        _name_missing("VM ids", ids, queryset.values_list("moref", "instance_uuid"))
     if names:
         queryset = queryset.filter(name__in=list(names))
+        _name_missing("VM names", list(names), queryset.values_list("name", flat=True))
     if folder:
         wanted = "/" + folder.strip("/") + "/"
         folders = InventoryObject.objects.filter(vcenter_id__in=vcenter_ids, type=EntityType.FOLDER)
@@ -109,6 +111,19 @@ def resolve_targets(
         else:
             rows = [row for row in rows if row.custom_attributes.get(key) == value]
     return rows
+
+
+def _name_missing(what: str, asked: list[str], found_rows) -> None:
+    """A VM asked for by id or name that the inventory lacks is named, never silently skipped
+    (stopping two of three VMs without a word is worse than stopping none)."""
+    found: set[str] = set()
+    for row in found_rows:
+        found.update(row if isinstance(row, tuple) else (row,))
+    missing = [value for value in asked if value not in found]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise VSphereError(f"{what} not in the synced inventory of this tenant's vCenters: {shown} "
+                           "(check the spelling, or sync the vCenter)")
 
 
 # -- submitting ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from orchestration import row_counts
-from orchestration.console import graph, selection
+from orchestration.console import approval_preview, graph, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
@@ -146,6 +146,7 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
     parsed = parsed_content(execution.template_content)
     waiting = list(execution.task_executions.filter(status=TaskStatus.WAITING)
                    .order_by("created_at", "id")[:TOP_LEVEL_LIMIT])
+    approval_preview.attach(r for r in waiting if r.extra.get("waiting_for") in WaitingFor.approvals())
     # What rerun_execution would resume from: the newest failed top-level task.
     failed = [r for r in top if r.status == TaskStatus.FAILED]
     rerun_from = failed[-1] if execution.status == ExecutionStatus.FAILED and failed else None
@@ -285,6 +286,7 @@ def loop_items(request: HttpRequest, execution_id: str, task_execution_id: str) 
 @signed_in
 def approvals(request: HttpRequest) -> HttpResponse:
     items = list(waiting_for_people(request)[:200])
+    approval_preview.attach(items)
     context = {
         "items": items,
         "can_run": selection.can(request, selection.current(request).tenant, Scope.RUN),

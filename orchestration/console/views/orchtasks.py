@@ -112,11 +112,14 @@ def _live_context(request: HttpRequest, task: OrchTask) -> dict[str, Any]:
     status = orchtask_runs.task_status(task)
     can_run = selection.can(request, task.tenant, Scope.RUN)
     execution = task.latest_execution
+    steps = orchtask_runs.step_views(task)
     return {
         "task": task,
         "status": status,
         "record": orchtask_runs.execution_record(task),
-        "steps": orchtask_runs.step_views(task),
+        "steps": steps,
+        "resource_count": sum(len(step.resources) for step in steps),
+        "task_type_name": TASK_TYPES[task.task_type].name if task.task_type in TASK_TYPES else task.task_type,
         "execution": execution,
         "operations": OPERATIONS.get(status, ()) if can_run else (),
         "can_run": can_run,

@@ -24,7 +24,7 @@ def only_event(**filters) -> AuditEvent:
 
 def cancel_line_names(execution: Execution, actor: str) -> bool:
     """Whether the execution's log says who cancelled it."""
-    line = f"Cancelled by request of {actor}."
+    line = f"Cancelled by {actor}."
     return ExecutionLog.objects.filter(execution=execution, message__endswith=line).exists()
 
 

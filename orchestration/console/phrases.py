@@ -1,0 +1,124 @@
+"""Chinese (and any other language's) display of the sentences the engine stores in English.
+
+Log lines, status messages and vSphere fault sentences are stored in English: the API
+faces return them as they are (OOS does the same), and a stored line must not depend on
+who happened to be looking. The console translates their display here, from the same
+gettext catalog as everything else: each phrase below is a msgid whose ``%(name)s``
+places match the engine's wording; a stored line that matches one is shown as that
+msgid's translation with the parts filled in (themselves translated when they are
+phrases, e.g. a fault inside "Task stop failed: …"). A line that matches nothing is
+shown as stored.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
+from orchestration.console import labels
+
+PHRASES = (
+    # executions (orchestration.engine.rounds / endings / operations, services.executions)
+    gettext_noop("Execution started (template %(template)s %(version)s)."),
+    gettext_noop("Execution %(status)s."),
+    gettext_noop("Execution %(status)s. %(message)s"),
+    gettext_noop("Cancelled by %(user)s."),
+    gettext_noop("Completed by %(user)s."),
+    gettext_noop("Re-run from failed task %(task)s by %(user)s."),
+    gettext_noop("Approve by %(user)s."),
+    gettext_noop("Approve by %(user)s: %(note)s."),
+    gettext_noop("Reject by %(user)s."),
+    gettext_noop("Reject by %(user)s: %(note)s."),
+    gettext_noop("ExecuteTask by %(user)s."),
+    gettext_noop("CancelTask by %(user)s."),
+    gettext_noop("CompleteExecution by %(user)s."),
+    gettext_noop("Rejected by %(user)s"),
+    gettext_noop("Rejected by %(user)s: %(note)s"),
+    gettext_noop("Paused after task %(task)s failed: retry it (ExecuteTask), "
+                 "or end the execution (CompleteExecution)."),
+    gettext_noop("Task %(task)s failed."),
+    # tasks
+    gettext_noop("Task %(task)s started (%(action)s)."),
+    gettext_noop("Task %(task)s: try %(n)s started."),
+    gettext_noop("Task %(task)s: try %(n)s failed (%(message)s); retrying in %(seconds)s s."),
+    gettext_noop("Task %(task)s succeeded."),
+    gettext_noop("Task %(task)s failed: %(message)s"),
+    gettext_noop("Task %(task)s skipped: its When condition is false."),
+    gettext_noop("Task %(task)s starts in %(seconds)s s."),
+    gettext_noop("Task %(task)s waits to be started by hand (NotifyType ExecuteTask)."),
+    gettext_noop("Task %(task)s runs high-risk action %(action)s: approve to run it."),
+    gettext_noop("Task %(task)s runs high-risk action %(action)s, approved with task %(approval)s by %(user)s."),
+    gettext_noop("Timed out after %(seconds)s s."),
+    gettext_noop("Sleeping %(seconds)s s, until %(until)s UTC."),
+    gettext_noop("Choice: going to %(task)s."),
+    gettext_noop("Choice: no condition held, going to %(task)s."),
+    gettext_noop("Loop %(task)s: %(total)s items, concurrency %(concurrency)s, max errors %(errors)s."),
+    gettext_noop("Loop %(task)s succeeded: %(n)s items."),
+    gettext_noop("Started child execution %(id)s of %(template)s."),
+    gettext_noop("Waiting for child execution %(id)s."),
+    # vSphere actions (vsphere.actions.base) and faults (vsphere.services.faults)
+    gettext_noop("%(api)s submitted for %(n)s of %(total)s VM(s): %(ids)s."),
+    gettext_noop("%(api)s: %(done)s of %(total)s VM operation(s) finished."),
+    gettext_noop("%(n)s of %(total)s VM operation(s) failed: %(reasons)s"),
+    gettext_noop("%(name)s (%(id)s): %(message)s"),
+    gettext_noop("No VM in the synced inventory matches the selection."),
+    gettext_noop("%(what)s not in the synced inventory of this tenant's vCenters: %(names)s "
+      "(check the spelling, or sync the vCenter)"),
+    gettext_noop("VM ids"),
+    gettext_noop("VM names"),
+    gettext_noop("%(operation)s on %(vm)s: %(message)s"),
+    gettext_noop("the VM is already %(state)s"),
+    gettext_noop("the VM is %(state)s; the operation needs it %(wanted)s"),
+    gettext_noop("the VM is %(state)s"),
+    gettext_noop("powered on"),
+    gettext_noop("powered off"),
+    gettext_noop("suspended"),
+)
+
+_PLACE = re.compile(r"%\((\w+)\)s")
+# What a place may hold: counts are numbers and names one word, so "Task x failed: 1 of 2 …"
+# is read as a task failure holding a VM summary, not the other way round. Others: any text.
+_NUMBER, _WORD = r"\d+(?:\.\d+)?", r"\S+?"
+_SHAPES = {
+    **dict.fromkeys(("n", "total", "done", "seconds", "concurrency", "errors"), _NUMBER),
+    **dict.fromkeys(("task", "user", "id", "api", "action", "version", "vm", "operation", "approval", "status"),
+                    _WORD),
+}
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    compiled = []
+    for msgid in PHRASES:
+        parts, end = [], 0
+        for place in _PLACE.finditer(msgid):
+            parts.append(re.escape(msgid[end:place.start()]))
+            parts.append(f"(?P<{place.group(1)}>{_SHAPES.get(place.group(1), '.+?')})")
+            end = place.end()
+        parts.append(re.escape(msgid[end:]))
+        compiled.append((re.compile("^" + "".join(parts) + "$", re.DOTALL), msgid))
+    # Longer fixed text first: "Execution cancelled. Cancelled by …" before "Execution %(status)s."
+    compiled.sort(key=lambda pair: -len(_PLACE.sub("", pair[1])))
+    return compiled
+
+
+def translate(text: str, depth: int = 0) -> str:
+    """``text`` in the active language when it is a known phrase, else unchanged."""
+    if not text or depth > 4 or translation.get_language() in (None, "en"):
+        return text  # stored in English already
+    for pattern, msgid in _patterns():
+        found = pattern.match(text)
+        if found is None:
+            continue
+        parts = {}
+        for name, value in found.groupdict().items():
+            if name == "status":  # "cancelled" → the status label
+                parts[name] = str(labels.label(value.capitalize()))
+            elif name in ("message", "reasons", "state", "wanted", "what"):
+                parts[name] = "; ".join(translate(piece, depth + 1) for piece in value.split("; "))
+            else:
+                parts[name] = value
+        return gettext(msgid) % parts
+    return text
