@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orchestration', '0007_auditevent_execution_cancel_requested_by'),
+        ('orchestration', '0013_execution_executed_by_index'),
     ]
 
     operations = [
