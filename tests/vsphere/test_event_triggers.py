@@ -12,6 +12,7 @@ import threading
 
 import pytest
 from django.db import connection as db_connection
+from django.test import Client
 from django.utils import timezone
 
 from orchestration.authorization import SYSTEM
@@ -69,6 +70,10 @@ def test_powering_a_vm_off_starts_the_trigger_with_that_vm(vcenter, tenant_a, op
     assert execution.trigger == Trigger.EVENT
     assert execution.parameters["vmId"] == vm._moId
     assert execution.status == "Success", execution.status_message
+    browser = Client()
+    browser.force_login(operator_a)
+    page = browser.get(f"/console/executions/{execution.pk}/").content.decode()
+    assert "started by the event trigger" in page and "VmPoweredOffEvent" in page
     # Nothing new: a second pass reads nothing and fires nothing.
     assert sync_and_handle(vcenter) == 0 or not EventTriggerFiring.objects.exclude(pk=firing.pk).filter(
         event_type="VmPoweredOffEvent", entity_moref=vm._moId).exists()

@@ -178,6 +178,7 @@ def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
             "children_executions": list(execution.children.order_by("created_at")),
             "log_types": LogType.choices,
             "gantt": execution_gantt(execution),
+            "event_firing": execution.event_firings.select_related("trigger").first(),
         }
     )
     context.update(_logs_context(request, execution))
