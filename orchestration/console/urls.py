@@ -2,7 +2,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import audit, dashboard, executions, orchtasks, shell, templates, vsphere
+from orchestration.console.views import (
+    audit,
+    dashboard,
+    execution_logs,
+    executions,
+    orchtasks,
+    shell,
+    templates,
+    vsphere,
+)
 
 app_name = "console"
 
@@ -29,7 +38,10 @@ urlpatterns += [
     path("executions/", executions.execution_list, name="execution-list"),
     path("executions/<str:execution_id>/", executions.execution_detail, name="execution-detail"),
     path("executions/<str:execution_id>/live/", executions.execution_live, name="execution-live"),
-    path("executions/<str:execution_id>/logs/", executions.execution_logs, name="execution-logs"),
+    path("executions/<str:execution_id>/logs/", execution_logs.execution_logs, name="execution-logs"),
+    path("executions/<str:execution_id>/logs/download/", execution_logs.execution_log_download,
+         name="execution-log-download"),
+    path("executions/<str:execution_id>/logs/raw/", execution_logs.execution_log_raw, name="execution-log-raw"),
     path("executions/<str:execution_id>/act/", executions.execution_act, name="execution-act"),
     path(
         "executions/<str:execution_id>/tasks/<str:task_execution_id>/items/",

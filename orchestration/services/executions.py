@@ -297,3 +297,26 @@ def rerun_execution(execution: Execution, user, *, failed_items_only: bool = Tru
         )
     enqueue(execution.pk)
     return execution
+
+
+def run_again(execution: Execution, user) -> Execution:
+    """Start a new execution of a finished one's template version with the same parameters and modes.
+
+    The original's template version is pinned; if the template has since been deleted the
+    new run uses the content snapshot the original ran.
+    """
+    require(user, execution.tenant, Scope.RUN, "running templates")
+    if not execution.is_finished:
+        raise Conflict(f"only a finished execution can be run again; {execution.pk} is {execution.status}",
+                       code="InvalidStatus.Execution")
+    if execution.parent_id is not None:
+        raise Conflict("a child execution is started by its parent; run the parent again",
+                       code="InvalidStatus.Execution")
+    return start_execution(
+        tenant=execution.tenant, user=user, template=execution.template,
+        version=execution.template_version if execution.template is not None else None,
+        template_content=None if execution.template is not None else execution.template_content,
+        template_name=execution.template_name, parameters=execution.parameters, mode=execution.mode,
+        loop_mode=execution.loop_mode, safety_check=execution.safety_check,
+        description=execution.description, project=execution.project,
+    )

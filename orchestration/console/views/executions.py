@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -20,13 +20,16 @@ from django.views.decorators.http import require_POST
 from orchestration.console import graph, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
+from orchestration.console.execution_lookup import find_execution as _execution
+from orchestration.console.execution_lookup import scoped_executions as _executions
 from orchestration.console.pages import render_page
+from orchestration.console.progress import loop_progress
 from orchestration.console.run_form import RunForm
+from orchestration.console.views.execution_logs import logs_context
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Forbidden, InvalidParameter, NotFound, ServiceError
 from orchestration.models import (
     Execution,
-    ExecutionLog,
     ExecutionStatus,
     LogType,
     Scope,
@@ -41,20 +44,8 @@ from templates_app.services.templates import find_template, get_version
 
 PAGE_SIZE = 25
 ITEM_PAGE_SIZE = 50
-LOG_LIMIT = 500
 POLL_SECONDS = 2
 # Task executions that wait for a person to say yes or no.
-
-
-def _executions(request: HttpRequest, scope: str = Scope.VIEW):
-    return selection.scoped(request, Execution, selection.current(request).tenant, scope)
-
-
-def _execution(request: HttpRequest, execution_id: str) -> Execution:
-    found = _executions(request).filter(pk=execution_id).select_related("template", "parent").first()
-    if found is None:
-        raise NotFound("Execution", execution_id)
-    return found
 
 
 def waiting_for_people(request: HttpRequest):
@@ -135,6 +126,9 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
     # What rerun_execution would resume from: the newest failed top-level task.
     failed = [r for r in top if r.status == TaskStatus.FAILED]
     rerun_from = failed[-1] if execution.status == ExecutionStatus.FAILED and failed else None
+    progress = loop_progress(top)
+    for r in top:
+        r.progress = progress.get(r.pk)
     return {
         "rerun_from": rerun_from,
         "rerun_from_loop": rerun_from is not None and isinstance(rerun_from.extra.get("loop"), dict),
@@ -163,7 +157,7 @@ def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
             "log_types": LogType.choices,
         }
     )
-    context.update(_logs_context(request, execution))
+    context.update(logs_context(request, execution))
     return render_page(request, "console/executions/detail.html", context, active="executions")
 
 
@@ -175,27 +169,6 @@ def execution_live(request: HttpRequest, execution_id: str) -> HttpResponse:
     return render(request, "console/executions/_live.html", _live_context(request, execution))
 
 
-def _logs_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
-    logs = ExecutionLog.objects.for_user(request.user, Scope.VIEW).filter(execution=execution)
-    task = request.GET.get("task", "")
-    log_type = request.GET.get("type", "")
-    if task:
-        logs = logs.filter(Q(task_execution__task_name=task))
-    if log_type in LogType.values:
-        logs = logs.filter(log_type=log_type)
-    newest = list(logs.select_related("task_execution").order_by("-id")[:LOG_LIMIT])
-    newest.reverse()
-    return {"logs": newest, "log_task": task, "log_type": log_type, "log_follow": not execution.is_finished}
-
-
-@signed_in
-@service_errors("executions")
-def execution_logs(request: HttpRequest, execution_id: str) -> HttpResponse:
-    execution = _execution(request, execution_id)
-    context = {"execution": execution, **_logs_context(request, execution), "poll_seconds": POLL_SECONDS}
-    return render(request, "console/executions/_logs.html", context)
-
-
 NOTIFY = {"approve": "Approve", "reject": "Reject", "execute": "ExecuteTask", "cancel-task": "CancelTask"}
 
 
@@ -203,12 +176,15 @@ NOTIFY = {"approve": "Approve", "reject": "Reject", "execute": "ExecuteTask", "c
 @require_POST
 @service_errors("executions")
 def execution_act(request: HttpRequest, execution_id: str) -> HttpResponse:
-    """Approve, reject, cancel, or (Debug) run a chosen task: one button each, one service call."""
+    """Approve, reject, cancel, re-run, run again, or (Debug) run a chosen task: one button each, one service call."""
     execution = _execution(request, execution_id)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")[:500]
     if action == "cancel":
         service.cancel_execution(execution, request.user)
+    elif action == "run-again":
+        again = service.run_again(execution, request.user)
+        return redirect("console:execution-detail", execution_id=again.pk)
     elif action in ("rerun", "rerun-failed-items"):
         # "Re-run from failed step" re-runs a failed loop whole; the other button only its failed items.
         service.rerun_execution(execution, request.user, failed_items_only=action == "rerun-failed-items")
