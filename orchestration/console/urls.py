@@ -5,6 +5,7 @@ from django.urls import path
 from orchestration.console.views import (
     audit,
     dashboard,
+    execution_bulk,
     execution_logs,
     executions,
     orchtasks,
@@ -36,6 +37,7 @@ urlpatterns = [
 urlpatterns += [
     path("templates/<str:template_id>/run/", executions.template_run, name="template-run"),
     path("executions/", executions.execution_list, name="execution-list"),
+    path("executions/bulk/", execution_bulk.execution_bulk, name="execution-bulk"),
     path("executions/<str:execution_id>/", executions.execution_detail, name="execution-detail"),
     path("executions/<str:execution_id>/live/", executions.execution_live, name="execution-live"),
     path("executions/<str:execution_id>/logs/", execution_logs.execution_logs, name="execution-logs"),

@@ -320,3 +320,22 @@ def run_again(execution: Execution, user) -> Execution:
         loop_mode=execution.loop_mode, safety_check=execution.safety_check,
         description=execution.description, project=execution.project,
     )
+
+
+def cancel_executions(tenant: Tenant, user, ids: Iterable[str]) -> int:
+    """Ask the engine to cancel several of a tenant's executions (1–100 ids); finished ones are left as they are.
+
+    Returns how many were still running and so asked to stop.
+    """
+    require(user, tenant, Scope.RUN, "running or controlling executions")
+    ids = list(dict.fromkeys(ids))
+    if not 1 <= len(ids) <= MAX_DELETE:
+        raise InvalidParameter("ExecutionIds", f"give 1 to {MAX_DELETE} execution ids, got {len(ids)}")
+    found = {e.pk: e for e in Execution.objects.filter(tenant=tenant, pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound("Execution", missing[0])
+    running = [e for e in found.values() if not e.is_finished]
+    for execution in running:
+        cancel_execution(execution, user)
+    return len(running)

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 from orchestration.console import graph, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
+from orchestration.console.execution_filters import ExecutionListForm
 from orchestration.console.execution_lookup import find_execution as _execution
+from orchestration.console.execution_lookup import members, waiting_approvals
 from orchestration.console.execution_lookup import scoped_executions as _executions
 from orchestration.console.pages import render_page
 from orchestration.console.progress import loop_progress
@@ -33,7 +35,6 @@ from orchestration.models import (
     ExecutionStatus,
     LogType,
     Scope,
-    TaskExecution,
     TaskStatus,
     WaitingFor,
 )
@@ -50,13 +51,7 @@ POLL_SECONDS = 2
 
 def waiting_for_people(request: HttpRequest):
     """Task executions of the selected tenant waiting for an approval or a risk confirmation."""
-    tenant = selection.current(request).tenant
-    return (
-        selection.scoped(request, TaskExecution, tenant)
-        .filter(status=TaskStatus.WAITING, extra__waiting_for__in=WaitingFor.approvals())
-        .select_related("execution")
-        .order_by("created_at")
-    )
+    return waiting_approvals(request, selection.current(request).tenant).select_related("execution")
 
 
 @signed_in
@@ -96,24 +91,26 @@ def template_run(request: HttpRequest, template_id: str) -> HttpResponse:
 
 @signed_in
 def execution_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    name = request.GET.get("q", "").strip()
-    spec = ExecutionFilter(statuses=[status] if status in ExecutionStatus.values else (), template_name=name or None)
+    form = ExecutionListForm(request.GET or None)
+    spec = form.spec()
     queryset = filter_executions(_executions(request), spec)
     page = Paginator(queryset.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    tenant = selection.current(request).tenant
     context = {
         "page": page,
-        "statuses": ExecutionStatus.choices,
-        "status": status,
-        "q": name,
+        "form": form,
         "query": query.urlencode(),
         "poll": any(not e.is_finished for e in page),
+        "can_run": selection.can(request, tenant, Scope.RUN),
+        "people": members(tenant),
+        "filtered": spec != ExecutionFilter(),
     }
+    status = 400 if form.is_bound and not form.is_valid() else 200
     if request.htmx and request.htmx.target == "execution-results":
-        return render(request, "console/executions/_list_results.html", context)
-    return render_page(request, "console/executions/list.html", context, active="executions")
+        return render(request, "console/executions/_list_results.html", context, status=status)
+    return render_page(request, "console/executions/list.html", context, active="executions", status=status)
 
 
 def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
