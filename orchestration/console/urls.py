@@ -9,6 +9,7 @@ from orchestration.console.views import (
     execution_logs,
     executions,
     orchtasks,
+    schedules,
     shell,
     templates,
     vsphere,
@@ -51,6 +52,9 @@ urlpatterns += [
         name="execution-loop-items",
     ),
     path("approvals/", executions.approvals, name="approvals"),
+    path("templates/<str:template_id>/schedules/new/", schedules.schedule_create, name="template-schedule-create"),
+    path("templates/<str:template_id>/schedules/<int:trigger_id>/act/", schedules.schedule_act,
+         name="template-schedule-act"),
 ]
 
 urlpatterns += [
