@@ -44,11 +44,21 @@ def exact(value: dt.datetime) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i:s T")
 
 
+def relative(value: dt.datetime) -> str:
+    """"12 s ago", "3 minutes ago", "2 days ago"; a time still to come is given exactly."""
+    seconds = (timezone.now() - value).total_seconds()
+    if seconds < 0:
+        return exact(value)
+    if seconds < 60:
+        return _("%(n)d s ago") % {"n": seconds}
+    return _("%(time)s ago") % {"time": timesince(value, depth=1)}
+
+
 def time_element(value: dt.datetime | None) -> SafeString | str:
     """``<time>`` saying how long ago, with the exact time in its title."""
     if value is None:
         return "—"
-    ago = _("%(time)s ago") % {"time": timesince(value, depth=1)} if value <= timezone.now() else exact(value)
+    ago = relative(value)
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), exact(value), ago)
 
 

@@ -25,7 +25,7 @@
     if (!n) { showCount(); document.getElementById("bulk-count").classList.add("field-error"); return; }
     var dialog = document.getElementById("confirm-bulk");
     document.getElementById("confirm-bulk-title").textContent = button.dataset.title;
-    document.getElementById("confirm-bulk-text").textContent = button.dataset.text.replace("{n}", n);
+    document.getElementById("confirm-bulk-text").textContent = (n === 1 ? button.dataset.textOne : button.dataset.text).replace("{n}", n);
     document.getElementById("confirm-bulk-ok").textContent = button.dataset.confirm;
     dialog.returnValue = "";
     dialog.onclose = function () {

@@ -77,7 +77,7 @@ def test_times_durations_and_task_outputs_are_shown(operator_a, greeted, client_
     start = greeted.start_date.strftime("%Y-%m-%d %H:%M:%S")
     assert re.search(rf'id="exec-start"><time datetime="[^"]+" title="{start} UTC">[^<]* ago</time>', page)
     assert re.search(r'id="exec-duration"><span class="duration" title="[^"]+UTC → [^"]+UTC">\d+ (ms|s)</span>', page)
-    assert '<details class="task-outputs"><summary>Outputs</summary>' in page
+    assert '<details class="task-outputs"><summary>Outputs of greet</summary>' in page
     assert '&quot;Greeting&quot;: &quot;hello ops&quot;' in page
 
 

@@ -39,7 +39,7 @@ def test_create_a_cron_schedule_and_see_its_next_runs(operator_a, runbook, clien
     assert (trigger.cron, trigger.parameters, trigger.owner) == ("30 2 * * *", {"Target": "vm-3"}, operator_a)
     assert Template.objects.get(pk=runbook.pk).has_trigger
     page = client.get(f"/console/templates/{runbook.pk}/").content.decode()
-    runs = re.findall(r'<time datetime="[^"]+">(\d{4}-\d\d-\d\d \d\d:\d\d) UTC</time>', page)
+    runs = re.findall(r'<time datetime="[^"]+" title="(\d{4}-\d\d-\d\d \d\d:\d\d) UTC">', page)
     assert len(runs) == 3 and all(r.endswith("02:30") for r in runs) and runs == sorted(runs)
     assert AuditEvent.objects.filter(action="template-schedule-create", result="success").exists()
 
