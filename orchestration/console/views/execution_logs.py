@@ -73,7 +73,7 @@ def _streamed(request: HttpRequest, execution_id: str, fmt: str, attachment: boo
         raise InvalidParameter("format", f"must be one of {', '.join(FORMATS)}")
     write, content_type, extension = FORMATS[fmt]
     rows = log_lines.lines_of(request.user, execution, request.GET.get("task", ""), request.GET.get("type", ""))
-    response = StreamingHttpResponse((write(line) for line in log_lines.keyset(rows)), content_type=content_type)
+    response = StreamingHttpResponse(log_lines.export(rows, write), content_type=content_type)
     if attachment:
         response["Content-Disposition"] = f'attachment; filename="{execution.pk}.{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
