@@ -316,10 +316,18 @@ def run_again(execution: Execution, user) -> Execution:
         tenant=execution.tenant, user=user, template=execution.template,
         version=execution.template_version if execution.template is not None else None,
         template_content=None if execution.template is not None else execution.template_content,
-        template_name=execution.template_name, parameters=execution.parameters, mode=execution.mode,
+        template_name=execution.template_name, parameters=_given_parameters(execution), mode=execution.mode,
         loop_mode=execution.loop_mode, safety_check=execution.safety_check,
         description=execution.description, project=execution.project,
     )
+
+
+def _given_parameters(execution: Execution) -> dict[str, Any]:
+    """The run's parameters less those whose default is an expression (``{{ ACS::ExecutionId }}``):
+    those are rendered again for the new run rather than copied from the old one."""
+    specs = parsed_content(execution.template_content).parameters
+    return {name: value for name, value in execution.parameters.items()
+            if not (name in specs and expressions.references(specs[name].default))}
 
 
 def cancel_executions(tenant: Tenant, user, ids: Iterable[str]) -> int:

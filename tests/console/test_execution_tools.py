@@ -190,3 +190,15 @@ def test_other_tenants_logs_and_run_again_are_not_found(operator_a, theirs, clie
         assert client.get(f"/console/executions/{theirs.pk}/{path}").status_code == 404
     assert client.post(f"/console/executions/{theirs.pk}/act/", {"action": "run-again"}).status_code == 404
     assert Execution.objects.count() == 1
+
+
+def test_run_again_renders_expression_defaults_anew(operator_a, tenant_a, client_as):
+    content = GREET.replace("    Default: world\n", "    Default: world\n  RunId:\n    Type: String\n"
+                            "    Default: '{{ ACS::ExecutionId }}'\n")
+    template = create_template(tenant=tenant_a, actor=SYSTEM, name="with-id", content=content)
+    first = drive(service.start_execution(tenant=tenant_a, user=operator_a, template=template,
+                                          safety_check="Skip").pk)
+    assert first.parameters["RunId"] == first.pk
+    client_as(operator_a).post(f"/console/executions/{first.pk}/act/", {"action": "run-again"})
+    again = Execution.objects.exclude(pk=first.pk).get()
+    assert again.parameters == {"Name": "world", "RunId": again.pk}
