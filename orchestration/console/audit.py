@@ -19,8 +19,8 @@ from orchestration.services import audit
 # POSTs that change nothing of the domain: signing in and out, picking a tenant, checking a draft.
 NOT_AUDITED = frozenset({"login", "logout", "switch", "template-validate"})
 # URL arguments that name the object a page acts on, and its type in the trail.
-OBJECT_ARGUMENTS = {"execution_id": "execution", "template_id": "template", "task_id": "orchtask",
-                    "vcenter_id": "vcenter"}
+OBJECT_ARGUMENTS = {"execution_id": "execution", "trigger_id": "timer_trigger", "template_id": "template",
+                    "task_id": "orchtask", "vcenter_id": "vcenter"}
 
 
 class ConsoleAuditMiddleware:

@@ -12,16 +12,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from orchestration.console import navigation, selection
+from orchestration.console.execution_lookup import BADGE_CAP, waiting_approval_count
 
 
 def shell_context(request: HttpRequest, active: str) -> dict[str, Any]:
     chosen = selection.current(request)
+    badges = {"approvals": waiting_approval_count(request, chosen.tenant)}
     return {
         "nav": [
-            {"area": a, "active": a.key == active}
+            {"area": a, "active": a.key == active, "badge": badges.get(a.key, 0)}
             for a in navigation.AREAS
             if not a.scope or selection.can(request, chosen.tenant, a.scope)
         ],
+        "badge_cap": BADGE_CAP,
         "selection": chosen,
         "tenant": chosen.tenant,
         "project": chosen.project,

@@ -2,7 +2,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import audit, dashboard, events, executions, orchtasks, shell, templates, vsphere
+from orchestration.console.views import (
+    audit,
+    dashboard,
+    events,
+    execution_bulk,
+    execution_logs,
+    executions,
+    orchtasks,
+    schedules,
+    shell,
+    templates,
+    vsphere,
+)
 
 app_name = "console"
 
@@ -27,9 +39,13 @@ urlpatterns = [
 urlpatterns += [
     path("templates/<str:template_id>/run/", executions.template_run, name="template-run"),
     path("executions/", executions.execution_list, name="execution-list"),
+    path("executions/bulk/", execution_bulk.execution_bulk, name="execution-bulk"),
     path("executions/<str:execution_id>/", executions.execution_detail, name="execution-detail"),
     path("executions/<str:execution_id>/live/", executions.execution_live, name="execution-live"),
-    path("executions/<str:execution_id>/logs/", executions.execution_logs, name="execution-logs"),
+    path("executions/<str:execution_id>/logs/", execution_logs.execution_logs, name="execution-logs"),
+    path("executions/<str:execution_id>/logs/download/", execution_logs.execution_log_download,
+         name="execution-log-download"),
+    path("executions/<str:execution_id>/logs/raw/", execution_logs.execution_log_raw, name="execution-log-raw"),
     path("executions/<str:execution_id>/act/", executions.execution_act, name="execution-act"),
     path(
         "executions/<str:execution_id>/tasks/<str:task_execution_id>/items/",
@@ -37,6 +53,9 @@ urlpatterns += [
         name="execution-loop-items",
     ),
     path("approvals/", executions.approvals, name="approvals"),
+    path("templates/<str:template_id>/schedules/new/", schedules.schedule_create, name="template-schedule-create"),
+    path("templates/<str:template_id>/schedules/<int:trigger_id>/act/", schedules.schedule_act,
+         name="template-schedule-act"),
 ]
 
 urlpatterns += [

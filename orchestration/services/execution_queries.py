@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from orchestration.models import Execution, Tenant
 from orchestration.services import tags as tag_service
@@ -44,6 +44,7 @@ class ExecutionFilter:
     ended_after: dt.datetime | None = None
     ended_before: dt.datetime | None = None
     tags: Mapping[str, str | None] = field(default_factory=dict)  # key → value, or None for any value
+    search: str | None = None  # an execution id exactly, or part of the template name
 
 
 def filter_executions(rows: QuerySet[Execution], spec: ExecutionFilter) -> QuerySet[Execution]:
@@ -58,6 +59,8 @@ def filter_executions(rows: QuerySet[Execution], spec: ExecutionFilter) -> Query
     rows = rows.filter(**{lookup: value for lookup, value in conditions.items() if value is not None})
     if spec.ids:
         rows = rows.filter(pk__in=list(spec.ids))
+    if spec.search:
+        rows = rows.filter(Q(pk=spec.search) | Q(template_name__icontains=spec.search))
     if spec.statuses:
         rows = rows.filter(status__in=list(spec.statuses))
     if spec.parent is not None:

@@ -299,3 +299,53 @@ def rerun_execution(execution: Execution, user, *, failed_items_only: bool = Tru
         )
     enqueue(execution.pk)
     return execution
+
+
+def run_again(execution: Execution, user) -> Execution:
+    """Start a new execution of a finished one's template version with the same parameters and modes.
+
+    The original's template version is pinned; if the template has since been deleted the
+    new run uses the content snapshot the original ran.
+    """
+    require(user, execution.tenant, Scope.RUN, "running templates")
+    if not execution.is_finished:
+        raise Conflict(f"only a finished execution can be run again; {execution.pk} is {execution.status}",
+                       code="InvalidStatus.Execution")
+    if execution.parent_id is not None:
+        raise Conflict("a child execution is started by its parent; run the parent again",
+                       code="InvalidStatus.Execution")
+    return start_execution(
+        tenant=execution.tenant, user=user, template=execution.template,
+        version=execution.template_version if execution.template is not None else None,
+        template_content=None if execution.template is not None else execution.template_content,
+        template_name=execution.template_name, parameters=_given_parameters(execution), mode=execution.mode,
+        loop_mode=execution.loop_mode, safety_check=execution.safety_check,
+        description=execution.description, project=execution.project,
+    )
+
+
+def _given_parameters(execution: Execution) -> dict[str, Any]:
+    """The run's parameters less those whose default is an expression (``{{ ACS::ExecutionId }}``):
+    those are rendered again for the new run rather than copied from the old one."""
+    specs = parsed_content(execution.template_content).parameters
+    return {name: value for name, value in execution.parameters.items()
+            if not (name in specs and expressions.references(specs[name].default))}
+
+
+def cancel_executions(tenant: Tenant, user, ids: Iterable[str]) -> int:
+    """Ask the engine to cancel several of a tenant's executions (1–100 ids); finished ones are left as they are.
+
+    Returns how many were still running and so asked to stop.
+    """
+    require(user, tenant, Scope.RUN, "running or controlling executions")
+    ids = list(dict.fromkeys(ids))
+    if not 1 <= len(ids) <= MAX_DELETE:
+        raise InvalidParameter("ExecutionIds", f"give 1 to {MAX_DELETE} execution ids, got {len(ids)}")
+    found = {e.pk: e for e in Execution.objects.filter(tenant=tenant, pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound("Execution", missing[0])
+    running = [e for e in found.values() if not e.is_finished]
+    for execution in running:
+        cancel_execution(execution, user)
+    return len(running)

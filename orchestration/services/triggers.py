@@ -35,7 +35,10 @@ from orchestration.models import (
 )
 from orchestration.services.executions import start_execution
 from orchestration.services.timer_expressions import TimerSchedule, next_fire
+from templates_app.language.parameters import resolve_parameters
+from templates_app.language.problems import ParametersInvalid
 from templates_app.models import Template
+from templates_app.services.analysis import parsed_version
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +72,28 @@ def check_schedule(cron: str, run_at: dt.datetime | None, *, enabled: bool = Tru
         raise InvalidParameter("run_at", "must be in the future")
 
 
-def check_trigger(*, cron: str, run_at: dt.datetime | None, enabled: bool, template, tenant) -> None:
-    """Every rule a tenant's trigger must meet before it is saved (forms call this to place errors)."""
+def check_trigger(*, cron: str, run_at: dt.datetime | None, enabled: bool, template, tenant,
+                  version: str = "", parameters: dict | None = None) -> None:
+    """Every rule a tenant's trigger must meet before it is saved (forms call this to place errors).
+
+    The parameters are checked against the template's as a run would, so a mistyped one
+    is refused now rather than failing every firing later.
+    """
     check_schedule(cron, run_at, enabled=enabled)
     if template is None:
         raise InvalidParameter("template", "required: the template the trigger runs")
     if template is not None and tenant is not None and template.tenant_id not in (None, tenant.pk):
         raise InvalidParameter("template", "the template belongs to another tenant")
+    if template is not None and parameters is not None:
+        check_parameters(template, version, parameters)
+
+
+def check_parameters(template: Template, version: str, parameters: dict) -> None:
+    try:
+        resolve_parameters(parsed_version(template, version or None).parameters, dict(parameters))
+    except ParametersInvalid as exc:
+        problems = [str(p) for p in exc.problems]
+        raise InvalidParameter("Parameters", "; ".join(problems), detail=problems) from exc
 
 
 def refresh_has_trigger(template: Template | None) -> None:
@@ -88,7 +106,7 @@ def refresh_has_trigger(template: Template | None) -> None:
 def save_trigger(trigger: TimerTrigger) -> TimerTrigger:
     """Validate and store a new or changed trigger, computing its next run."""
     check_trigger(cron=trigger.cron, run_at=trigger.run_at, enabled=trigger.enabled, template=trigger.template,
-                  tenant=trigger.tenant)
+                  tenant=trigger.tenant, version=trigger.template_version, parameters=trigger.parameters)
     trigger.next_run_at = next_run(trigger, timezone.now()) if trigger.enabled else None
     with transaction.atomic():
         trigger.save()
@@ -219,6 +237,16 @@ def arm_execution_timer(execution: Execution, schedule: TimerSchedule, now: dt.d
 
 def disarm_execution_timer(trigger_id: int | None) -> None:
     TimerTrigger.objects.filter(pk=trigger_id).update(enabled=False, next_run_at=None)
+
+
+def upcoming(trigger: TimerTrigger, count: int = 3) -> list[dt.datetime]:
+    """The next ``count`` times an enabled trigger will fire (one at most for a one-off)."""
+    if not trigger.enabled or trigger.next_run_at is None:
+        return []
+    if not trigger.cron:
+        return [trigger.next_run_at]
+    times = croniter(trigger.cron, trigger.next_run_at - dt.timedelta(seconds=1)).all_next(dt.datetime)
+    return [next(times) for _ in range(count)]
 
 
 def fire_due_triggers(now: dt.datetime | None = None) -> int:

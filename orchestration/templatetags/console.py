@@ -5,11 +5,12 @@ only exists here because Django finds tag libraries in installed apps' ``templat
 """
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from django import template
 
-from orchestration.console import labels, phrases
+from orchestration.console import labels, phrases, timing
 from orchestration.models import WaitingFor
 
 register = template.Library()
@@ -58,3 +59,21 @@ def waiting_label(reason: str | None) -> str:
 def rejectable(reason: str | None) -> bool:
     """Whether a waiting step offers Reject (approvals do; manual starts and loop batches do not)."""
     return WaitingFor.rejectable(reason)
+
+
+@register.simple_tag
+def when(value):
+    """``{% when execution.start_date %}``: "3 minutes ago", exact time in the title."""
+    return timing.time_element(value)
+
+
+@register.simple_tag
+def took(start, end):
+    """``{% took te.start_date te.end_date %}``: "2 min 5 s", counting up while running."""
+    return timing.duration_element(start, end)
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """A JSON value indented for reading (task outputs)."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)

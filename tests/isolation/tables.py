@@ -232,6 +232,18 @@ CONSOLE: dict[str, Probes] = {
     "execution-logs": Probe(EXEC),
     "execution-act": Probe(EXEC, method="POST", body={"action": "cancel"}),
     "execution-loop-items": Probe({**EXEC, "task_execution_id": "{task_execution}"}),
+    "execution-log-download": (Probe(EXEC, query={"format": "text"}), Probe(EXEC, query={"format": "jsonl"})),
+    "execution-log-raw": Probe(EXEC),
+    "execution-bulk": (Probe(method="POST", body={"action": "cancel", "ids": ["{execution}"]}),
+                       Probe(method="POST", body={"action": "delete", "ids": ["{execution}"]})),
+    "template-schedule-create": (Probe(TEMPLATE_ID), Probe(TEMPLATE_ID, method="POST", body={
+        "name": "intruder", "kind": "cron", "cron": "0 3 * * *", "mode": "Automatic",
+        "safety_check": "Skip", "loop_mode": "Automatic"})),
+    "template-schedule-act": (
+        Probe({**TEMPLATE_ID, "trigger_id": "{timer_trigger}"}, method="POST", body={"action": "delete"}),
+        Probe({"template_id": "ACS-VSphere-RebootAndWait", "trigger_id": "{timer_trigger}"}, method="POST",
+              body={"action": "pause"}, note="A's trigger through a public template B can see"),
+    ),
     "approvals": Probe(status=OK),
     "audit": Probe(query={"action": f"{MARK}-action"}, status=(200, 403)),
     "vsphere": Probe(status=OK),

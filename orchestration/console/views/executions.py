@@ -21,14 +21,19 @@ from orchestration import row_counts
 from orchestration.console import approval_preview, graph, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
+from orchestration.console.execution_filters import ExecutionListForm
+from orchestration.console.execution_lookup import find_execution as _execution
+from orchestration.console.execution_lookup import members, waiting_approvals
+from orchestration.console.execution_lookup import scoped_executions as _executions
 from orchestration.console.pages import render_page
+from orchestration.console.progress import loop_progress
 from orchestration.console.run_form import RunForm
 from orchestration.console.timeline import execution_gantt
+from orchestration.console.views.execution_logs import logs_context
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Forbidden, InvalidParameter, NotFound, ServiceError
 from orchestration.models import (
     Execution,
-    ExecutionLog,
     ExecutionStatus,
     LogType,
     Scope,
@@ -39,40 +44,19 @@ from orchestration.models import (
 from orchestration.paginators import EstimatedCountPaginator
 from orchestration.services import executions as service
 from orchestration.services.execution_queries import ExecutionFilter, filter_executions
-from orchestration.services.task_execution_queries import LogFilter, filter_logs
 from templates_app.services import analysis
 from templates_app.services.templates import find_template, get_version
 
 PAGE_SIZE = 25
 ITEM_PAGE_SIZE = 50
-LOG_LIMIT = 500
-# What a log line shows: not its task execution's JSON columns (a loop's holds every item).
-LOG_COLUMNS = ("id", "created_at", "log_type", "message", "task_execution_id", "task_execution__task_name")
 TOP_LEVEL_LIMIT = 500  # top-level task executions (and waiting ones) shown on the detail page
 POLL_SECONDS = 2
 # Task executions that wait for a person to say yes or no.
 
 
-def _executions(request: HttpRequest, scope: str = Scope.VIEW):
-    return selection.scoped(request, Execution, selection.current(request).tenant, scope)
-
-
-def _execution(request: HttpRequest, execution_id: str) -> Execution:
-    found = _executions(request).filter(pk=execution_id).select_related("template", "parent").first()
-    if found is None:
-        raise NotFound("Execution", execution_id)
-    return found
-
-
 def waiting_for_people(request: HttpRequest):
     """Task executions of the selected tenant waiting for an approval or a risk confirmation."""
-    tenant = selection.current(request).tenant
-    return (
-        selection.scoped(request, TaskExecution, tenant)
-        .filter(status=TaskStatus.WAITING, extra__waiting_for__in=WaitingFor.approvals())
-        .select_related("execution")
-        .order_by("created_at")
-    )
+    return waiting_approvals(request, selection.current(request).tenant).select_related("execution")
 
 
 @signed_in
@@ -112,24 +96,26 @@ def template_run(request: HttpRequest, template_id: str) -> HttpResponse:
 
 @signed_in
 def execution_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    name = request.GET.get("q", "").strip()
-    spec = ExecutionFilter(statuses=[status] if status in ExecutionStatus.values else (), template_name=name or None)
+    form = ExecutionListForm(request.GET or None)
+    spec = form.spec()
     queryset = filter_executions(_executions(request), spec)
     page = EstimatedCountPaginator(queryset.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    tenant = selection.current(request).tenant
     context = {
         "page": page,
-        "statuses": ExecutionStatus.choices,
-        "status": status,
-        "q": name,
+        "form": form,
         "query": query.urlencode(),
         "poll": any(not e.is_finished for e in page),
+        "can_run": selection.can(request, tenant, Scope.RUN),
+        "people": members(tenant),
+        "filtered": spec != ExecutionFilter(),
     }
+    status = 400 if form.is_bound and not form.is_valid() else 200
     if request.htmx and request.htmx.target == "execution-results":
-        return render(request, "console/executions/_list_results.html", context)
-    return render_page(request, "console/executions/list.html", context, active="executions")
+        return render(request, "console/executions/_list_results.html", context, status=status)
+    return render_page(request, "console/executions/list.html", context, active="executions", status=status)
 
 
 def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
@@ -150,6 +136,9 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
     # What rerun_execution would resume from: the newest failed top-level task.
     failed = [r for r in top if r.status == TaskStatus.FAILED]
     rerun_from = failed[-1] if execution.status == ExecutionStatus.FAILED and failed else None
+    progress = loop_progress(top)
+    for r in top:
+        r.progress = progress.get(r.pk)
     return {
         "rerun_from": rerun_from,
         "rerun_from_loop": rerun_from is not None and isinstance(rerun_from.extra.get("loop"), dict),
@@ -181,7 +170,7 @@ def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
             "event_firing": execution.event_firings.select_related("trigger").first(),
         }
     )
-    context.update(_logs_context(request, execution))
+    context.update(logs_context(request, execution))
     return render_page(request, "console/executions/detail.html", context, active="executions")
 
 
@@ -193,25 +182,6 @@ def execution_live(request: HttpRequest, execution_id: str) -> HttpResponse:
     return render(request, "console/executions/_live.html", _live_context(request, execution))
 
 
-def _logs_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
-    task = request.GET.get("task", "")
-    log_type = request.GET.get("type", "")
-    spec = LogFilter(execution_id=execution.pk, task_name=task or None,
-                     log_type=log_type if log_type in LogType.values else None)
-    logs = filter_logs(ExecutionLog.objects.for_user(request.user, Scope.VIEW), spec)
-    newest = list(logs.select_related("task_execution").only(*LOG_COLUMNS).order_by("-id")[:LOG_LIMIT])
-    newest.reverse()
-    return {"logs": newest, "log_task": task, "log_type": log_type, "log_follow": not execution.is_finished}
-
-
-@signed_in
-@service_errors("executions")
-def execution_logs(request: HttpRequest, execution_id: str) -> HttpResponse:
-    execution = _execution(request, execution_id)
-    context = {"execution": execution, **_logs_context(request, execution), "poll_seconds": POLL_SECONDS}
-    return render(request, "console/executions/_logs.html", context)
-
-
 NOTIFY = {"approve": "Approve", "reject": "Reject", "execute": "ExecuteTask", "cancel-task": "CancelTask"}
 
 
@@ -219,12 +189,15 @@ NOTIFY = {"approve": "Approve", "reject": "Reject", "execute": "ExecuteTask", "c
 @require_POST
 @service_errors("executions")
 def execution_act(request: HttpRequest, execution_id: str) -> HttpResponse:
-    """Approve, reject, cancel, or (Debug) run a chosen task: one button each, one service call."""
+    """Approve, reject, cancel, re-run, run again, or (Debug) run a chosen task: one button each, one service call."""
     execution = _execution(request, execution_id)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "")[:500]
     if action == "cancel":
         service.cancel_execution(execution, request.user)
+    elif action == "run-again":
+        again = service.run_again(execution, request.user)
+        return redirect("console:execution-detail", execution_id=again.pk)
     elif action in ("rerun", "rerun-failed-items"):
         # "Re-run from failed step" re-runs a failed loop whole; the other button only its failed items.
         service.rerun_execution(execution, request.user, failed_items_only=action == "rerun-failed-items")

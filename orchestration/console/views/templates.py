@@ -23,6 +23,7 @@ from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.forms import TemplateFilterForm, TemplateForm, format_tags
 from orchestration.console.pages import render_page
+from orchestration.console.views.schedules import schedule_rows
 from orchestration.errors import Forbidden, ServiceError
 from orchestration.models import Scope
 from orchestration.services.tags import tags_of
@@ -112,6 +113,7 @@ def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
         "can_write": not template.is_public and selection.can(request, template.tenant, Scope.RUN),
         "can_delete": not template.is_public and selection.can(request, template.tenant, Scope.RUN),
         "can_run": selection.can(request, tenant, Scope.RUN),
+        "schedules": schedule_rows(request, template),
     }
     return render_page(request, "console/templates/detail.html", context, active="templates")
 
