@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
+from django.utils.translation import gettext as _
 
 from orchestration.console import labels
 from orchestration.models import WaitingFor
+from vsphere.actions.guest import results_of
 
 register = template.Library()
 
@@ -52,3 +54,14 @@ def waiting_label(reason: str | None) -> str:
 def rejectable(reason: str | None) -> bool:
     """Whether a waiting step offers Reject (approvals do; manual starts and loop batches do not)."""
     return WaitingFor.rejectable(reason)
+
+
+@register.filter
+def guest_results(task_execution) -> list[dict]:
+    """RunCommand's per-VM results (exit code, output, duration) of a task execution, each with
+    its ``streams``: (text, truncated, label) for standard output and standard error."""
+    rows = results_of(task_execution.task_action, task_execution.extra or {})
+    for row in rows:
+        row["streams"] = [(row["Output"], row["OutputTruncated"], _("Standard output")),
+                          (row["StdErr"], row["StdErrTruncated"], _("Standard error"))]
+    return rows

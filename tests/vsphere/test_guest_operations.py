@@ -13,6 +13,7 @@ import os
 import stat
 
 import pytest
+from django.test import Client
 
 from orchestration.authorization import SYSTEM
 from orchestration.models import Execution, ExecutionLog, TaskExecution
@@ -29,6 +30,7 @@ from .guest_simulator import LOGIN, OPS_DISABLED, OTHER_LOGIN, TOOLS_NOT_RUNNING
 
 CREDENTIAL = json.dumps(LOGIN)
 SCRIPT = """echo "hello from $GUEST_VM_NAME"
+sleep 0.5
 if [ -f fail-once ]; then rm fail-once; echo "first try fails" >&2; exit 4; fi
 if [ -f fail-always ]; then echo "disk is broken" >&2; exit 7; fi
 echo done
@@ -124,7 +126,34 @@ def test_script_on_20_vms_at_concurrency_5_through_real_workers(guest_sim, guest
     assert sorted(execution.outputs["Lines"]) == sorted(f"hello from {te.extra['action']['ops'][0]['Name']}"
                                                         for te in ok)
     assert list(guest_sim.guest_root.glob("*/tmp/oos-*")) == []  # every temporary file was deleted
+    assert 2 <= max_overlap(items) <= 5
     assert_secret_nowhere(execution)
+    console_shows_results(execution, operator_a)
+
+
+def console_shows_results(execution: Execution, user) -> None:
+    """The loop's items page: every VM's exit code and output with a copy button; filtered by
+    Failed, only the two failing VMs with their standard error."""
+    client = Client()
+    client.force_login(user)
+    loop = TaskExecution.objects.get(execution=execution, task_name="run", parent_task_execution__isnull=True)
+    url = f"/console/executions/{execution.pk}/tasks/{loop.pk}/items/"
+    page = client.get(url).content.decode()
+    assert page.count('class="guest-result"') == 20 and page.count("data-copy=") >= 20
+    assert "hello from DC0_H0_VM0" in page and LOGIN["Password"] not in page
+    failed = client.get(url, {"status": "Failed"}).content.decode()
+    assert failed.count('class="guest-result"') == 2
+    assert failed.count('<td class="num exit-code">7</td>') == 2 and "disk is broken" in failed
+
+
+def max_overlap(items) -> int:
+    """The most loop items running at one moment."""
+    edges = sorted([(te.start_date, 1) for te in items] + [(te.end_date, -1) for te in items])
+    running = peak = 0
+    for _, step in edges:
+        running += step
+        peak = max(peak, running)
+    return peak
 
 
 @pytest.mark.django_db(transaction=True)
@@ -227,3 +256,32 @@ def test_missing_file_and_bad_credential_shape(guest_sim, guest_vcenter, tenant_
                                       parameters={"Credential": "root:" + LOGIN["Password"]}), timeout=30)
     assert 'the guest credential must be JSON {"User"' in execution.status_message
     assert LOGIN["Password"] not in execution.status_message
+
+
+@pytest.mark.django_db
+def test_builtin_disk_usage_runbook_is_risky_and_asks_for_confirmation(vcenter, tenant_a, operator_a):
+    """The built-in runbook on the shared simulator (every guest accepts root:vmware there): RunCommand
+    is listed as risky, needs vsphere:RunCommand, and waits for confirmation before it runs."""
+    from orchestration.services.executions import notify_execution
+    from templates_app.language import analysis as language_analysis
+    from templates_app.models import Template
+    from templates_app.services.analysis import parsed_version
+
+    template = Template.objects.get(name="ACS-VSphere-CollectDiskUsage", tenant__isnull=True)
+    parsed = parsed_version(template)
+    risky = language_analysis.risky_tasks(parsed, lambda name, version: None, template.name)
+    assert [(r["API"], r["Task"]) for r in risky] == [("RunCommand", ["collectDiskUsage"])]
+    policy = language_analysis.execution_policy(parsed, lambda name, version: None, template.name)
+    assert "vsphere:RunCommand" in {a for s in policy["Statement"] for a in s["Action"]}
+
+    sync_vcenter(vcenter, tasks=False)
+    execution = start_execution(tenant=tenant_a, user=operator_a, template=template, parameters={
+        "NamePattern": "DC0_H0_VM*", "GuestCredential": json.dumps({"User": "root", "Password": "vmware"})})
+    execution = drive(execution, timeout=30)
+    assert execution.status == "Waiting" and execution.status_reason == "WaitingForApproval"
+    notify_execution(execution, operator_a, "Approve", task_name="collectDiskUsage")
+    execution = drive(execution, timeout=60)
+    assert execution.status == "Success", execution.status_message
+    usage = execution.outputs["diskUsage"]
+    assert sorted(row["Name"] for row in usage) == ["DC0_H0_VM0", "DC0_H0_VM1"]
+    assert all(row["ExitCode"] == 0 and row["Output"].startswith("Filesystem") for row in usage)

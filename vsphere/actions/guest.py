@@ -240,3 +240,10 @@ RESULT_KEYS = ("VMId", "Name", "VCenterId", "State", "ExitCode", "Output", "Outp
 def invocation_result(op: dict[str, Any]) -> dict[str, Any]:
     """One VM's result as the outputs (and the console) show it."""
     return {k: op.get(k) for k in RESULT_KEYS}
+
+
+def results_of(task_action: str, extra: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-VM results a RunCommand task execution holds (its action state), for display."""
+    if task_action != RunCommand.name:
+        return []
+    return [invocation_result(op) for op in (extra.get("action") or {}).get("ops", [])]
