@@ -132,7 +132,7 @@ class RunCommand(GuestAction):
                                             env=props.get("EnvironmentVariables") or {})
         except VSphereError as exc:
             op.update(State="error", Error=str(exc))
-            self.clean_up(ctx, op, login)
+            self.clean_up(ctx, op, login, vm.vcenter)
             return op
         timeout = int(props.get("Timeout") or DEFAULT_TIMEOUT_SECONDS)
         op["Deadline"] = (ctx.now + dt.timedelta(seconds=timeout)).isoformat()
@@ -148,7 +148,7 @@ class RunCommand(GuestAction):
                 self.look(ctx, op, login)
         if any(op["State"] == "running" for op in ctx.state.get("ops", [])):
             ctx.state["polls"] = ctx.state.get("polls", 0) + 1
-            delay = min(3.0, 0.25 * (1 + ctx.state["polls"]))
+            delay = min(3.0, 0.1 * 2 ** ctx.state["polls"])  # 0.2, 0.4, 0.8 … s: quick commands end early
             return results.Wait(until=ctx.now + dt.timedelta(seconds=delay), reason=self.progress_text(ctx))
         return self.outcome(ctx)
 
@@ -171,7 +171,7 @@ class RunCommand(GuestAction):
                 self.stop(ctx, op, login, vcenter)
                 limit = ctx.properties.get("Timeout") or DEFAULT_TIMEOUT_SECONDS
                 op.update(State="error", Error=f"timed out after {limit} s; the guest process was terminated")
-                self.clean_up(ctx, op, login)
+                self.clean_up(ctx, op, login, vcenter)
             return
         op.update(EndTime=state.end_time.isoformat() if state.end_time else None, ExitCode=state.exit_code)
         if state.start_time and state.end_time:
@@ -182,7 +182,7 @@ class RunCommand(GuestAction):
         else:
             last = (op.get("StdErr") or "").strip().splitlines()[-1:] or [""]
             op.update(State="error", Error=f"exit code {state.exit_code}" + (f": {last[0][:200]}" if last[0] else ""))
-        self.clean_up(ctx, op, login)
+        self.clean_up(ctx, op, login, vcenter)
 
     def collect(self, op: dict[str, Any], login: guest.GuestLogin, vcenter: VCenter) -> None:
         """Read the redirected standard output and error back (each up to the limit)."""
@@ -202,12 +202,12 @@ class RunCommand(GuestAction):
         except VSphereError as exc:
             ctx.log(f"{op['Name']}: guest process {op['Pid']} not terminated ({exc}).")
 
-    def clean_up(self, ctx, op: dict[str, Any], login: guest.GuestLogin) -> None:
+    def clean_up(self, ctx, op: dict[str, Any], login: guest.GuestLogin, vcenter: VCenter | None = None) -> None:
         """Delete the script and output files; a file that is already gone is not an error."""
         files, op["Files"] = op.get("Files") or [], []
         for path in files:
             try:
-                guest.delete_file(self.vcenter_of(op), op["VMId"], login, path)
+                guest.delete_file(vcenter or self.vcenter_of(op), op["VMId"], login, path)
             except VSphereError as exc:
                 if "no such file" not in str(exc):
                     ctx.log(f"{op['Name']}: could not delete {path} ({exc}).")
@@ -216,9 +216,10 @@ class RunCommand(GuestAction):
         login = self.login(ctx)
         for op in ctx.state.get("ops", []):
             if op["State"] == "running" and op.get("Pid"):
-                self.stop(ctx, op, login, self.vcenter_of(op))
+                vcenter = self.vcenter_of(op)
+                self.stop(ctx, op, login, vcenter)
                 op.update(State="error", Error="cancelled; the guest process was terminated")
-                self.clean_up(ctx, op, login)
+                self.clean_up(ctx, op, login, vcenter)
 
     def outcome(self, ctx):
         ops = ctx.state.get("ops", [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from .faults import VSphereError, describe_fault
 
 T = TypeVar("T")
 TRANSFER_TIMEOUT_SECONDS = 60
+_http = requests.Session()  # keep-alive to the transfer endpoint across calls of this process
 
 
 class GuestError(VSphereError):
@@ -71,8 +73,27 @@ class ProcessState:
     exit_code: int | None
 
 
-def _managers(si: vim.ServiceInstance) -> vim.vm.guest.GuestOperationsManager:
-    return connection.content(si).guestOperationsManager
+@dataclass(frozen=True)
+class _Managers:
+    authManager: vim.vm.guest.AuthManager  # noqa: N815  (pyVmomi's names)
+    fileManager: vim.vm.guest.FileManager  # noqa: N815
+    processManager: vim.vm.guest.ProcessManager  # noqa: N815
+
+
+_managers_of: dict[int, _Managers] = {}  # id(session) -> its guest managers
+
+
+def _managers(si: vim.ServiceInstance) -> _Managers:
+    """The session's guest managers, read once: each attribute of ``GuestOperationsManager``
+    is a round trip in pyVmomi, and they never change within a session."""
+    key = id(si)
+    found = _managers_of.get(key)
+    if found is None:
+        gom = connection.content(si).guestOperationsManager
+        found = _Managers(gom.authManager, gom.fileManager, gom.processManager)
+        _managers_of[key] = found
+        weakref.finalize(si, _managers_of.pop, key, None)
+    return found
 
 
 def _tools_running(si: vim.ServiceInstance, moref: str) -> bool:
@@ -179,7 +200,7 @@ def upload(vcenter: VCenter, moref: str, login: GuestLogin, path: str, data: byt
                 lambda si, vm: _managers(si).fileManager.InitiateFileTransferToGuest(
                     vm, login.auth(), path, attributes, len(data), overwrite))
     try:
-        response = requests.put(_transfer_url(vcenter, url), data=data, verify=_verify(vcenter),
+        response = _http.put(_transfer_url(vcenter, url), data=data, verify=_verify(vcenter),
                                 timeout=TRANSFER_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
         raise GuestError(f"uploading {path}: the file transfer failed ({type(exc).__name__})") from exc
@@ -199,7 +220,7 @@ def download(vcenter: VCenter, moref: str, login: GuestLogin, path: str, *, limi
     info = _call(vcenter, moref, f"downloading {path}",
                  lambda si, vm: _managers(si).fileManager.InitiateFileTransferFromGuest(vm, login.auth(), path))
     try:
-        with requests.get(_transfer_url(vcenter, info.url), stream=True, verify=_verify(vcenter),
+        with _http.get(_transfer_url(vcenter, info.url), stream=True, verify=_verify(vcenter),
                           timeout=TRANSFER_TIMEOUT_SECONDS) as response:
             if response.status_code >= 300:
                 raise GuestError(f"downloading {path}: the file transfer failed (HTTP {response.status_code})")
