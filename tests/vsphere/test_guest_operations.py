@@ -198,6 +198,20 @@ def test_timeout_terminates_the_guest_process(guest_sim, guest_vcenter, tenant_a
 
 
 @pytest.mark.django_db
+def test_working_dir_and_environment_variables(guest_sim, guest_vcenter, tenant_a, operator_a):
+    (guest_sim.guest_dir("DC0_H0_VM8") / "app").mkdir(exist_ok=True)
+    tpl = template(tenant_a, [{"Name": "env", **run_command(
+        VMNames=["DC0_H0_VM8"], CommandContent='echo "$GREETING, $WHO"; pwd\n', WorkingDir="/app",
+        EnvironmentVariables={"GREETING": "hello", "WHO": "ops"}),
+        "Outputs": {"out": {"Type": "String", "ValueSelector": ".Output"}}}],
+        outputs={"Out": {"Type": "String", "Value": "{{ env.out }}"}}, name="guest-env")
+    execution = drive(start(tenant_a, operator_a, tpl), timeout=30)
+    assert execution.status == "Success", execution.status_message
+    greeting, cwd = execution.outputs["Out"].splitlines()
+    assert greeting == "hello, ops" and cwd.endswith("/DC0_H0_VM8/app")
+
+
+@pytest.mark.django_db
 def test_output_is_kept_up_to_its_limit_with_a_truncated_flag(guest_sim, guest_vcenter, tenant_a, operator_a):
     from vsphere.actions.guest import OUTPUT_LIMIT_BYTES
 
