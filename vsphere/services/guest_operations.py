@@ -50,17 +50,18 @@ class GuestLogin:
 
 
 def parse_login(value: Any) -> GuestLogin:
-    """A guest credential from ``{"User": …, "Password": …}`` or its JSON text (what a secret
-    parameter holds); raises GuestError without echoing the value."""
+    """A guest credential from ``{"User": …, "Password": …}`` (``Username`` is taken for
+    ``User``) or its JSON text, what a secret parameter holds; raises GuestError without
+    echoing the value."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
             raise GuestError('the guest credential must be JSON {"User": …, "Password": …}') from None
-    if not isinstance(value, dict) or not isinstance(value.get("User"), str) or not value["User"] \
-            or not isinstance(value.get("Password"), str):
+    user = value.get("User", value.get("Username")) if isinstance(value, dict) else None
+    if not isinstance(user, str) or not user or not isinstance(value.get("Password"), str):
         raise GuestError('the guest credential must be {"User": …, "Password": …} with a non-empty User')
-    return GuestLogin(value["User"], value["Password"])
+    return GuestLogin(user, value["Password"])
 
 
 @dataclass(frozen=True)
