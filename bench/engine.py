@@ -9,11 +9,16 @@ Measures, in one run on the same PostgreSQL:
 * the engine overhead per task transition: the same executions advanced in this
   process, timing every round (its decisions plus its commit) and dividing by the
   transitions it made; median and p99 over rounds;
-* one 1,000-item loop at Concurrency 50, end to end on the workers.
+* one 1,000-item loop at Concurrency 50, end to end on the workers;
+* start latency (:mod:`bench.latency`): the call that starts a one-step no-op
+  execution until it is Success, 50 runs one after another on an otherwise idle
+  cluster, and the CPU each process of the cluster and the ticker uses while idle —
+  on PostgreSQL, and on the embedded SQLite default (a child process of this one).
 
 Usage (PostgreSQL from DATABASE_URL, or a throwaway one started for the run):
 
     .venv/bin/python bench/engine.py [--executions 20 --steps 10 --items 100 --concurrency 10]
+    .venv/bin/python bench/engine.py --latency-only   # start latency and idle CPU alone
 """
 from __future__ import annotations
 
@@ -29,13 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import infra  # noqa: E402
+from bench import infra, latency  # noqa: E402
 
 
 def setup_django() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-key")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("ENGINE_LEASE_SECONDS", "30")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
@@ -64,7 +68,8 @@ def raw_commit_rate(seconds: float = 3.0) -> float:
 
 
 def start_processes() -> list[subprocess.Popen]:
-    env = {**os.environ, "Q_WORKERS": "2", "Q_POLL": "0.05", "LOG_LEVEL": "WARNING"}
+    """Two workers and the ticker, with the shipped defaults (poll, lease, wake-ups)."""
+    env = {**os.environ, "Q_WORKERS": "2", "LOG_LEVEL": "WARNING"}
     procs = []
     for args in (["qcluster"], ["runengine", "--interval", "0.2"]):
         procs.append(subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
@@ -99,6 +104,7 @@ def fixtures():
 
 
 def template_for(tenant, name: str, steps: int, items: int, concurrency: int):
+    from orchestration.authorization import SYSTEM
     from templates_app.models import Template
     from templates_app.services.templates import create_template
 
@@ -108,7 +114,7 @@ def template_for(tenant, name: str, steps: int, items: int, concurrency: int):
         tasks.append({"Name": "loop", **noop, "Properties": {"Duration": "PT0S"},
                       "Loop": {"Items": list(range(items)), "Concurrency": concurrency, "MaxErrors": 0}})
     Template.objects.filter(tenant=tenant, name=name).delete()
-    return create_template(tenant=tenant, created_by="bench", name=name,
+    return create_template(tenant=tenant, actor=SYSTEM, name=name,
                            content=json.dumps({"FormatVersion": "OOS-2019-06-01", "Tasks": tasks}))
 
 
@@ -153,8 +159,8 @@ def transition_overhead(tenant, user, template, count: int) -> dict:
         self._bench_started = time.perf_counter()
         return original_run(self)
 
-    def timed_commit(self):
-        original_commit(self)
+    def timed_commit(self, *args, **kwargs):
+        original_commit(self, *args, **kwargs)
         started = getattr(self, "_bench_started", None)
         if started is not None and self.transitions:
             samples.append((time.perf_counter() - started) * 1000 / self.transitions)
@@ -180,23 +186,58 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--latency-only", action="store_true", help="start latency and idle CPU only")
+    parser.add_argument("--runs", type=int, default=50, help="start latency runs")
     args = parser.parse_args()
 
+    if os.environ.get("DATABASE_URL", "").startswith("sqlite"):
+        print(json.dumps(run_latency(args), indent=2))
+        return
     with infra.postgres():
-        run(args)
+        if args.latency_only:
+            result = {"raw_insert_commit_per_second": round(raw_commit_rate_after_setup(), 1), **run_latency(args)}
+        else:
+            result = run(args)
+    result["sqlite"] = latency.on_sqlite(args.runs)
+    print(json.dumps(result, indent=2))
 
 
-def run(args: argparse.Namespace) -> None:
+def raw_commit_rate_after_setup() -> float:
+    setup_django()
+    return raw_commit_rate()
+
+
+def run_latency(args: argparse.Namespace) -> dict:
+    """Start latency and idle CPU on the database of DATABASE_URL, with fresh processes."""
+    setup_django()
+    tenant, user = fixtures()
+    template = template_for(tenant, "bench-noop", 1, 0, 1)
+    procs = start_processes()
+    try:
+        warm = run_scenario(tenant, user, template, 2, timeout=120)
+        if warm["failed"]:
+            raise SystemExit(f"workers did not come up: {warm}")
+        return {"database": latency.database_name(),
+                "start_latency": latency.start_latency(tenant, user, template, args.runs),
+                "idle_cpu": latency.idle_cpu(procs)}
+    finally:
+        stop_processes(procs)
+
+
+def run(args: argparse.Namespace) -> dict:
     setup_django()
     raw = raw_commit_rate()
     tenant, user = fixtures()
     mixed = template_for(tenant, "bench-mixed", args.steps, args.items, args.concurrency)
     big_loop = template_for(tenant, "bench-loop-1000", 0, 1000, 50)
+    noop = template_for(tenant, "bench-noop", 1, 0, 1)
     procs = start_processes()
     try:
         warm = run_scenario(tenant, user, template_for(tenant, "bench-warmup", 1, 0, 1), 2, timeout=120)
         if warm["failed"]:
             raise SystemExit(f"workers did not come up: {warm}")
+        start = latency.start_latency(tenant, user, noop, args.runs)
+        idle = latency.idle_cpu(procs)
         scenario = run_scenario(tenant, user, mixed, args.executions)
         loop = run_scenario(tenant, user, big_loop, 1)
     finally:
@@ -211,8 +252,10 @@ def run(args: argparse.Namespace) -> None:
         "in_process": overhead,
         "loop_1000_items_concurrency_50_seconds": loop["wall_seconds"],
         "loop_1000_failed": loop["failed"],
+        "start_latency": start,
+        "idle_cpu": idle,
     }
-    print(json.dumps(result, indent=2))
+    return result
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ command runs everything. Production: ``DATABASE_URL=postgres://…``, a real
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -73,12 +74,15 @@ INSTALLED_APPS = [
     "django_q",
     "django_htmx",
     "axes",
+    "django_prometheus",
     "orchestration",
     "templates_app",
     "vsphere",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times and counts every request and response.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,8 +95,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "orchestration.console.audit.ConsoleAuditMiddleware",
     "orchestration.middleware.UnavailableMiddleware",
-    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    # Last but one, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,7 +129,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# django-prometheus's wrapper of the same backend counts connections, queries and their time.
+_PROMETHEUS_BACKENDS = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _PROMETHEUS_BACKENDS.get(DATABASES["default"]["ENGINE"],
+                                                          DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):
     # Web server and worker share one file: wait for locks instead of failing, and
     # use WAL so readers never block the writer.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -256,9 +268,18 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    # The ORM broker, woken by NOTIFY on PostgreSQL instead of polling every "poll" seconds.
+    Q_CLUSTER["broker_class"] = "orchestration.engine.broker.ListeningORM"
 
-# How long a worker may hold an execution without renewing; after that another takes over.
-ENGINE_LEASE_SECONDS = int(os.environ.get("ENGINE_LEASE_SECONDS", "60"))
+# How long a worker's hold on an execution lasts unrenewed: a dead worker's executions
+# resume elsewhere about this long after it died. A live worker renews it every
+# ENGINE_HEARTBEAT_SECONDS (at most a third of the lease).
+ENGINE_LEASE_SECONDS = float(os.environ.get("ENGINE_LEASE_SECONDS", "4"))
+ENGINE_HEARTBEAT_SECONDS = float(os.environ.get("ENGINE_HEARTBEAT_SECONDS", "1"))
+# PostgreSQL ends a round's transaction left idle this long by its worker (paused, hung).
+ENGINE_ROUND_IDLE_SECONDS = float(os.environ.get("ENGINE_ROUND_IDLE_SECONDS", "10"))
+# On PostgreSQL, workers and the ticker are woken by LISTEN/NOTIFY; they look this often anyway.
+ENGINE_WAKEUP_FALLBACK_SECONDS = float(os.environ.get("ENGINE_WAKEUP_FALLBACK_SECONDS", "5"))
 # How soon an execution the ticker queued is queued again if that message was lost.
 ENGINE_REQUEUE_SECONDS = int(os.environ.get("ENGINE_REQUEUE_SECONDS", "10"))
 # Outages: what a 503 asks clients to wait, and the longest pause between a loop's retries.
@@ -266,6 +287,15 @@ UNAVAILABLE_RETRY_AFTER = int(os.environ.get("UNAVAILABLE_RETRY_AFTER", "5"))
 OUTAGE_MAX_BACKOFF = float(os.environ.get("OUTAGE_MAX_BACKOFF", "5"))
 # A VM operation whose vCenter has not answered a poll for this long fails (Retries apply).
 VSPHERE_UNREACHABLE_SECONDS = float(os.environ.get("VSPHERE_UNREACHABLE_SECONDS", "120"))
+
+# Prometheus /metrics (orchestration/observability.py): scraped directly from these client
+# addresses or networks, or with ``Authorization: Bearer <METRICS_TOKEN>`` (the only way
+# through a reverse proxy); anyone else gets 404. A machine's processes (gunicorn workers,
+# qcluster, runengine) share their figures through PROMETHEUS_MULTIPROC_DIR (README,
+# "Production and scale-out"). A malformed network stops the start-up here, not a scrape.
+METRICS_ALLOWED_IPS = [ipaddress.ip_network(net, strict=False)
+                       for net in env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")]
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:

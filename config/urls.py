@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from orchestration.api.errors import json_error_view
 from orchestration.api.urls import routes as orchestration_routes
 from orchestration.health import healthz, readyz
+from orchestration.observability import metrics
 from templates_app.api.urls import routes as templates_routes
 from vsphere.api.native_urls import routes as vsphere_routes
 
@@ -23,6 +24,7 @@ for prefix, viewset, basename in vsphere_routes:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -338,6 +338,10 @@ class TimerTriggerAdmin(TenantScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "tenant"] if obj else self.readonly_fields
 
+    def get_queryset(self, request):
+        # An execution's own timer (ACS::TimerTrigger) is seen and ended through its execution.
+        return super().get_queryset(request).standalone()
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Template and not request.user.is_superuser:
             kwargs["queryset"] = Template.objects.for_user(request.user, Scope.RUN)

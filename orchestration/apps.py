@@ -6,8 +6,10 @@ class OrchestrationConfig(AppConfig):
     verbose_name = "Orchestration"
 
     def ready(self) -> None:
-        from orchestration.actions import api_calls, control, read_calls  # noqa: F401  (registers the built-in actions)
-        from orchestration.engine import shutdown
+        from orchestration.actions import api_calls, control, read_calls, timer  # noqa: F401  (registers the built-in actions)
+        from orchestration.engine import shutdown, ticker
 
         # Workers hand their leases back on SIGTERM, and qcluster stops within seconds.
         shutdown.install()
+        # A sleeping ticker hears of a trigger or schedule saved with an earlier time.
+        ticker.announce_due_times()

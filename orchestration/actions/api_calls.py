@@ -15,6 +15,8 @@ from django.db.models import Q
 from orchestration.models import Execution
 from templates_app.models import ShareType, Template
 
+from .registry import register_read_operation
+
 ReadOperation = Callable[[int, dict[str, Any]], Any]
 _OPERATIONS: dict[tuple[str, str], ReadOperation] = {}
 
@@ -22,6 +24,7 @@ _OPERATIONS: dict[tuple[str, str], ReadOperation] = {}
 def read_operation(service: str, api: str) -> Callable[[ReadOperation], ReadOperation]:
     def register(fn: ReadOperation) -> ReadOperation:
         _OPERATIONS[(service.lower(), api)] = fn
+        register_read_operation(service, api)
         return fn
 
     return register
@@ -54,6 +57,8 @@ def list_executions(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any
     rows = Execution.objects.filter(tenant_id=tenant_id)
     if parameters.get("ExecutionId"):
         rows = rows.filter(pk=parameters["ExecutionId"])
+    if parameters.get("ParentExecutionId"):
+        rows = rows.filter(parent_id=parameters["ParentExecutionId"])
     if parameters.get("Status"):
         rows = rows.filter(status=parameters["Status"])
     if parameters.get("TemplateName"):

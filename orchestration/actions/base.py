@@ -65,6 +65,9 @@ class Action:
     # they reach the outside world and are called between transactions, after the
     # try is committed as started, so a crash never starts the same try twice.
     synchronous: ClassVar[bool] = True
+    # True for trigger actions: a run the task started itself (a child execution of the same
+    # template) skips this task instead of arming another trigger.
+    skip_in_fired_runs: ClassVar[bool] = False
 
     @classmethod
     def call_seconds(cls, properties: dict[str, Any]) -> float:
@@ -79,6 +82,16 @@ class Action:
     @classmethod
     def jump_targets(cls, properties: dict[str, Any]) -> list[tuple[str, str]]:
         """(place under Properties, task name) pairs this action may jump to."""
+        return []
+
+    @classmethod
+    def template_problems(cls, properties: dict[str, Any], index: int, tasks: list[Any]) -> list[tuple[str, str]]:
+        """Problems only this action can see in its task, as (place under the task, message).
+
+        For rules a property schema cannot say: which services a call can reach here, where
+        in the template the task may stand. ``properties`` are unrendered: a value that is
+        still an expression is checked by the engine once rendered, not here.
+        """
         return []
 
     @classmethod

@@ -18,13 +18,11 @@ from orchestration.engine.endings import request_cancel
 from orchestration.models import Execution, ExecutionStatus
 from orchestration.services.executions import start_child_execution
 from orchestration.services.webhooks import WebhookError, longest_call_seconds, send, send_later
-from templates_app.language.durations import parse_duration
+from templates_app.language.durations import DURATION_PATTERN, parse_duration
 from templates_app.language.expressions import truthy
 
 from .base import Action
 from .registry import register
-
-ISO8601_DURATION = r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
 
 _WEBHOOK = {
     "type": "object",
@@ -54,8 +52,8 @@ class Sleep(Action):
         "properties": {
             "Duration": {
                 "type": "string",
-                "pattern": ISO8601_DURATION,
-                "description": "How long to sleep, ISO 8601 duration such as PT1H30M.",
+                "pattern": DURATION_PATTERN,
+                "description": "How long to sleep: ISO 8601 such as PT1H30M, or a short form such as 10s or 4m.",
             }
         },
         "required": ["Duration"],

@@ -9,10 +9,13 @@ from typing import Any, ClassVar
 
 from orchestration.engine import results
 from templates_app.language import selectors
+from templates_app.language.cloud import cloud_api_message
 
 from . import api_calls
 from .base import Action
-from .registry import register
+from .registry import is_read_operation, read_operation_names, read_operation_services, register
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
 # Shared by WaitFor/CheckFor/ExecuteAPI: a call to one of this service's read operations.
 _API_CALL = {
@@ -21,8 +24,16 @@ _API_CALL = {
         "description": "Service whose read API is called: OOS (this service) or VSphere (inventory).",
     },
     "API": {"type": "string", "minLength": 1, "description": "The read operation, e.g. DescribeVMs."},
-    "Parameters": {"type": "object", "description": "Parameters of the API call."},
+    "Parameters": {"type": ["object", "null"], "description": "Parameters of the API call."},
+    # OOS's HTTP form of a call (for ROA-style APIs). This service's read operations take
+    # their Parameters only, so these are accepted as OOS accepts them and not used.
+    "Method": {"type": "string", "enum": list(HTTP_METHODS), "description": "HTTP method of an ROA-style API."},
+    "URI": {"type": "string", "description": "Request path of an ROA-style API."},
+    "Headers": {"type": ["object", "null"], "description": "Request headers of an ROA-style API."},
+    "Body": {"description": "Request body of an ROA-style API (text or a mapping)."},
+    "Risk": {"type": "string", "description": "OOS's risk marking of the call, e.g. Normal."},
 }
+HTTP_FORM = ("Method", "URI", "Headers", "Body")
 
 
 def _api_permission(properties: dict[str, Any]) -> list[str]:
@@ -40,7 +51,8 @@ _WAIT_SCHEMA = {
         **_API_CALL,
         "PropertySelector": {"type": "string", "minLength": 1, "description": "jq selecting the value to compare."},
         "DesiredValues": {"type": "array", "minItems": 1, "description": "Values that mean success."},
-        "NotDesiredValues": {"type": "array", "minItems": 1, "description": "Values that mean not yet / failure."},
+        # OOS accepts an empty list (its own templates use one): then any value is desired.
+        "NotDesiredValues": {"type": "array", "description": "Values that mean not yet / failure."},
         "StopRetryValues": {"type": "array", "description": "Values that stop waiting with a failure."},
         "MaxRetries": {"type": "integer", "minimum": 0, "maximum": 10000},
         "RetryInterval": {"type": "number", "minimum": 1, "description": "Seconds between polls."},
@@ -49,6 +61,29 @@ _WAIT_SCHEMA = {
     "anyOf": [{"required": ["DesiredValues"]}, {"required": ["NotDesiredValues"]}],
     "additionalProperties": False,
 }
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and "{{" not in value
+
+
+def call_problems(properties: dict[str, Any]) -> list[tuple[str, str]]:
+    """A literal Service/API this service cannot call: another cloud's API, or an unknown operation."""
+    service, api = properties.get("Service", "OOS"), properties.get("API")
+    if not _literal(service):
+        return []
+    known = ", ".join(read_operation_names())
+    if service.lower() not in read_operation_services():
+        return [("Properties.Service", cloud_api_message(service, known))]
+    if _literal(api) and not is_read_operation(service, api):
+        return [("Properties.API", f"{service}:{api} is not a read operation this service can call; known: {known}")]
+    return []
+
+
+def _unused_http_form(ctx) -> None:
+    given = [key for key in HTTP_FORM if ctx.properties.get(key) not in (None, "", {})]
+    if given:
+        ctx.log(f"{', '.join(given)} not used: this service's read operations take their Parameters only.")
 
 
 def _check_property(ctx) -> tuple[str, Any]:
@@ -74,6 +109,10 @@ class _ReadCallAction(Action):
     def permissions_for(cls, properties: dict[str, Any]) -> list[str]:
         return _api_permission(properties)
 
+    @classmethod
+    def template_problems(cls, properties: dict[str, Any], index: int, tasks: list[Any]) -> list[tuple[str, str]]:
+        return call_problems(properties)
+
 
 @register
 class WaitFor(_ReadCallAction):
@@ -85,6 +124,7 @@ class WaitFor(_ReadCallAction):
 
     def start(self, ctx):
         ctx.state["polls"] = 0
+        _unused_http_form(ctx)
         return self.poll(ctx)
 
     def poll(self, ctx):
@@ -137,6 +177,7 @@ class ExecuteAPI(_ReadCallAction):
 
     def start(self, ctx):
         props = ctx.properties
+        _unused_http_form(ctx)
         try:
             answer = api_calls.call(props.get("Service", "OOS"), props["API"], ctx.execution.tenant_id,
                                     props.get("Parameters"))

@@ -9,6 +9,10 @@ from __future__ import annotations
 from .base import ACTION_TYPES, RISK_LEVELS, Action
 
 _REGISTRY: dict[str, type[Action]] = {}
+# (service in lower case, API) of the read operations ACS::ExecuteAPI/WaitFor/CheckFor can call;
+# the callables live with their apps (``orchestration.actions.api_calls``), the names here, so
+# the template language can tell a call that cannot run here without importing Django.
+_READ_OPERATIONS: dict[tuple[str, str], str] = {}
 
 
 def register(cls: type[Action]) -> type[Action]:
@@ -36,3 +40,22 @@ def get_action(name: str) -> type[Action] | None:
 def all_actions() -> list[type[Action]]:
     """Every registered action, sorted by name (a stable order for ListActions paging)."""
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def register_read_operation(service: str, api: str) -> None:
+    """Record that ``service:api`` is a read operation this service can call."""
+    _READ_OPERATIONS[(service.lower(), api)] = service
+
+
+def read_operation_services() -> dict[str, str]:
+    """Known services, lower case to their spelling (``{"oos": "OOS", "vsphere": "VSphere"}``)."""
+    return {key: spelled for (key, _), spelled in sorted(_READ_OPERATIONS.items())}
+
+
+def read_operation_names() -> list[str]:
+    """Every callable read operation as ``Service:API``, sorted."""
+    return [f"{spelled}:{api}" for (_, api), spelled in sorted(_READ_OPERATIONS.items())]
+
+
+def is_read_operation(service: str, api: str) -> bool:
+    return (service.lower(), api) in _READ_OPERATIONS

@@ -8,6 +8,7 @@ status and its reason, counters and the next wake-up.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from orchestration.models import Execution, ExecutionStatus, LogType, Mode, Task
 from templates_app.language import expressions, selectors
 from templates_app.language.model import TaskSpec
 
+from . import metrics
 from .dispatch import enqueue
 
 # Who a cancellation is attributed to when no person asked for it (a parent's failure, the engine).
@@ -38,10 +40,12 @@ class EndingRounds:
             return
         failed = self.state.get("failed")
         outputs: dict[str, Any] = {}
-        if not failed:
+        if not failed and not self.state.get("skip_outputs"):
             try:
                 for name, spec in self.parsed.outputs.items():
                     value = self.render(spec.value, None) if spec.value is not None else None
+                    if spec.value_selector and value is not None:
+                        value = selectors.select(self.render_selector(spec.value_selector, None), value, "Json")
                     outputs[name] = selectors.convert(value, spec.type) if value is not None else None
             except (expressions.ExpressionError, selectors.SelectorError) as exc:
                 failed = f"Outputs: {exc}"
@@ -54,6 +58,7 @@ class EndingRounds:
         self.ex.end_date = self.now
         self.ex.wake_at = None
         self.log(f"Execution {status.lower()}." + (f" {message}" if message else ""))
+        metrics.execution_finished(status)
         if self.ex.parent_task_execution_id:
             wake_parent(self.ex, self.now)
 
@@ -106,12 +111,14 @@ class EndingRounds:
         self.ex.counters = self._counters()
 
     def _counters(self) -> dict[str, int]:
-        rows = (
-            TaskExecution.objects.filter(execution_id=self.ex.id, parent_task_execution__isnull=True)
-            .values_list("status")
-            .annotate(n=Count("id"))
-        )
-        counts = dict(rows)
+        if self.fresh:  # every task execution there is was created in this round
+            counts = dict(Counter(te.status for te in self.new if te.parent_task_execution_id is None))
+        else:
+            counts = dict(
+                TaskExecution.objects.filter(execution_id=self.ex.id, parent_task_execution__isnull=True)
+                .values_list("status")
+                .annotate(n=Count("id"))
+            )
         counts["Total"] = sum(counts.values())
         return counts
 

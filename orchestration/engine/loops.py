@@ -8,12 +8,14 @@ each item is a child task execution, created only when a slot is free, so a
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from orchestration.models import LoopMode, TaskExecution, TaskStatus, WaitingFor
 from templates_app.language import expressions
-from templates_app.language.model import TaskSpec, count_from
+from templates_app.language.model import BATCH_PAUSE_OPTIONS, LOOP_MODES, LoopSpec, TaskSpec, count_from
+from templates_app.language.rules import RATE_CONTROL_KEYS
 
 from .results import Done, Failed
 
@@ -25,8 +27,8 @@ class LoopRounds:
         self.transitions += 1
         te.status, te.start_date, te.tries = TaskStatus.RUNNING, te.start_date or self.now, te.tries + 1
         self.touch(te)
-        loop = task.loop
         try:
+            loop = self.rate_controlled(task.loop, te)
             items = self.render(loop.items, te)
             if isinstance(items, str):
                 items = json.loads(items) if items.strip().startswith("[") else [items]
@@ -38,16 +40,39 @@ class LoopRounds:
             concurrency = max(1, count_from(_number(self.render(loop.concurrency, te)), total or 1))
             max_errors = count_from(_number(self.render(loop.max_errors, te)), total or 1)
             batches = _batch_ends(loop, [self.render(b, te) for b in loop.batch], total)
+            pause = self.render(loop.batch_pause_option, te)
+            if pause not in BATCH_PAUSE_OPTIONS:
+                raise ValueError(f"BatchPauseOption must be one of {', '.join(BATCH_PAUSE_OPTIONS)}, not {pause!r}")
+            if pause != "Automatic" and not batches:  # batches of Concurrency items, paused between
+                batches = list(range(concurrency, total, concurrency)) + [total]
         except (expressions.ExpressionError, ValueError, TypeError, json.JSONDecodeError) as exc:
             self.finish_try(te, Failed(f"Loop: {exc}", retryable=False))
             return
         te.extra["loop"] = {
             "items": items, "next": 0, "running": 0, "succeeded": 0, "failed": 0,
             "concurrency": concurrency, "max_errors": max_errors, "batch_ends": batches, "batch": 0,
-            "outputs": {},
+            "outputs": {}, "pause": pause,
         }
         self.log(f"Loop {task.name}: {total} items, concurrency {concurrency}, max errors {max_errors}.", te)
         self.fill_loop(te, task)
+
+    def rate_controlled(self, loop: LoopSpec, te: TaskExecution) -> LoopSpec:
+        """The loop with a ``RateControl`` given as one expression (``{{ rateControl }}``, OOS's
+        usual parameter) rendered into its Mode, Concurrency, MaxErrors and batches."""
+        if loop.rate_control is None:
+            return loop
+        rc = self.render(loop.rate_control, te)
+        if isinstance(rc, str):
+            rc = json.loads(rc)
+        if not isinstance(rc, dict):
+            raise ValueError(f"Loop.RateControl must give a mapping, got {type(rc).__name__}")
+        unknown = set(rc) - set(RATE_CONTROL_KEYS)
+        if unknown:
+            raise ValueError(f"Loop.RateControl: unknown {', '.join(sorted(unknown))}")
+        spec = LoopSpec.from_dict({"Items": loop.items, "RateControl": rc})
+        if spec.mode not in LOOP_MODES:
+            raise ValueError(f"Loop.RateControl.Mode must be one of {', '.join(LOOP_MODES)}")
+        return dataclasses.replace(spec, outputs=loop.outputs)
 
     def fill_loop(self, parent: TaskExecution, task: TaskSpec) -> None:
         state = parent.extra["loop"]
@@ -109,8 +134,11 @@ class LoopRounds:
             if state["next"] < batch_end:
                 return  # the round's budget ran out; continue next round
             state["batch"] += 1
-            pause = self.ex.loop_mode == LoopMode.EVERY_BATCH_PAUSE or (
-                self.ex.loop_mode == LoopMode.FIRST_BATCH_PAUSE and state["batch"] == 1
+            # The template's BatchPauseOption, or else the execution's LoopMode, says when to pause.
+            option = state.get("pause", "Automatic")
+            option = self.ex.loop_mode if option == "Automatic" else option
+            pause = option == LoopMode.EVERY_BATCH_PAUSE or (
+                option == LoopMode.FIRST_BATCH_PAUSE and state["batch"] == 1
             )
             if pause:
                 self.hold(parent, WaitingFor.BATCH,

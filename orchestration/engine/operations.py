@@ -47,7 +47,8 @@ def notify(execution: Execution, notify_type: str, *, by: str, note: str = "", *
 
 
 def _target(round_: Round, task_execution_id, task_name, loop_item, statuses) -> TaskExecution:
-    candidates = [te for te in round_.active.values() if te.status in statuses]
+    candidates = [te for te in round_.active.values() if te.status in statuses
+                  and te.extra.get("waiting_for") not in WaitingFor.unattended()]
     if task_execution_id:
         candidates = [te for te in candidates if te.id == task_execution_id]
     if task_name:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 class Done:
     outputs: Any = None  # raw action result; the task's Outputs select from it with jq
     next_task: str | None = None  # ACS::Choice: where to jump
+    # ACS::TimerTrigger: the execution ends (Success) after this task; its runs were children,
+    # so the template's later tasks and Outputs are theirs, not this execution's.
+    end_execution: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Wait:
     until: dt.datetime | None = None
     reason: str = ""
     human: bool = False  # waits for a person: the execution shows Waiting
+    waiting_for: str = ""  # a WaitingFor other than a person (the next scheduled run): Waiting too
 
 
 ActionResult = Done | Failed | Wait

@@ -14,7 +14,7 @@ for the runner to call after the commit. How a try starts and ends is in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from orchestration.models import (
@@ -32,6 +32,7 @@ from orchestration.models import (
 from templates_app.language import expressions, selectors
 from templates_app.language.model import END, NEXT, ParsedTemplate, TaskSpec
 
+from . import metrics
 from .endings import SYSTEM_ACTOR, EndingRounds
 from .loops import LoopRounds
 from .results import Failed
@@ -69,8 +70,11 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.state.setdefault("ready", [])
         self.state.setdefault("outputs", {})
         self.state.setdefault("done", {})
+        # A queued execution has no task executions yet: nothing to look up, nothing to count.
+        self.fresh = execution.status in (ExecutionStatus.STARTED, ExecutionStatus.QUEUED)
         if active is None:
-            active = TaskExecution.objects.filter(execution=execution).exclude(status__in=TASK_FINISHED_STATUSES)
+            active = [] if self.fresh else (
+                TaskExecution.objects.filter(execution=execution).exclude(status__in=TASK_FINISHED_STATUSES))
         self.active: dict[str, TaskExecution] = {te.id: te for te in active}
         self.new: list[TaskExecution] = []
         self.dirty: dict[str, TaskExecution] = {}
@@ -120,8 +124,12 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.active[te.id] = te
         return te
 
-    def commit(self) -> None:
-        """Write everything this round decided (the caller holds the transaction)."""
+    def commit(self, save_execution: Callable[[Execution], None] = Execution.save) -> None:
+        """Write everything this round decided (the caller holds the transaction).
+
+        The engine passes a ``save_execution`` that writes the execution row only while
+        its lease stands (:func:`.leases.save_fenced`).
+        """
         if self.new:
             TaskExecution.objects.bulk_create(self.new)
         if self.dirty:
@@ -130,7 +138,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
             ExecutionLog.objects.bulk_create(self.logs)
         self._update_execution_summary()
         self.ex.state = self.state
-        self.ex.save()
+        save_execution(self.ex)
         self.new, self.dirty, self.logs = [], {}, []
 
     # ------------------------------------------------------------------ rendering
@@ -138,7 +146,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
     def context(self, te: TaskExecution | None = None) -> dict[str, Any]:
         ctx: dict[str, Any] = dict(self.ex.parameters or {})
         for name, outputs in self.state["outputs"].items():
-            ctx[name] = outputs
+            ctx[name] = expressions.TaskOutputs(outputs)
         ctx.update(
             {
                 "ACS::ExecutionId": self.ex.id,
@@ -146,6 +154,8 @@ class Round(TryRounds, LoopRounds, EndingRounds):
                 "ACS::TemplateName": self.ex.template_name,
                 "ACS::TemplateVersion": self.ex.template_version,
                 "ACS::ExecutedBy": self.ex.executed_by,
+                "ACS::ExecuteUser": self.ex.executed_by,
+                **expressions.clock_parameters(self.now),
                 "ACS::RegionId": self.state.get("region", ""),
                 "ACS::AccountId": str(self.ex.tenant_id),
             }
@@ -186,6 +196,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
     def _begin_execution(self) -> None:
         self.ex.status = ExecutionStatus.RUNNING
         self.ex.start_date = self.ex.start_date or self.now
+        metrics.execution_started(self.ex.created_at, self.ex.start_date)
         if self.parsed.is_dag:
             targets = {n for task in self.parsed.tasks for n in task.next}
             self.state["ready"] = [name for name in self.order if name not in targets]
@@ -251,6 +262,11 @@ class Round(TryRounds, LoopRounds, EndingRounds):
     def begin_task(self, task: TaskSpec) -> None:
         te = self.new_te(task)
         self.transitions += 1
+        if self._fired_by_this_task(task):
+            te.status, te.end_date = TaskStatus.SKIPPED, self.now
+            self.log(f"Task {task.name} skipped: this run was started by it in {self.ex.parent_id}.", te)
+            self.on_task_finished(te, task)
+            return
         if task.when is not None:
             try:
                 go = expressions.truthy(self.render(task.when, te))
@@ -263,6 +279,13 @@ class Round(TryRounds, LoopRounds, EndingRounds):
                 self.on_task_finished(te, task)
                 return
         self.gate_and_start(te, task)
+
+    def _fired_by_this_task(self, task: TaskSpec) -> bool:
+        """A trigger's run skips the trigger task that started it (OOS's ACS::TimerTrigger children)."""
+        if not self.ex.parent_task_execution_id or not self.action_for(task).skip_in_fired_runs:
+            return False
+        return TaskExecution.objects.filter(pk=self.ex.parent_task_execution_id, task_name=task.name,
+                                            task_action=task.action).exists()
 
     def gate_and_start(self, te: TaskExecution, task: TaskSpec) -> None:
         """Delays, manual starts and high-risk confirmations come before the first try."""
@@ -309,6 +332,9 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.state["done"][task.name] = te.status
         if te.status in (TaskStatus.SUCCESS, TaskStatus.SKIPPED):
             self.state["outputs"][task.name] = te.outputs or {}
+            if te.extra.get("ends_execution"):
+                self.state["ready"], self.state["skip_outputs"] = [], True
+                return
             target = te.extra.get("next_task") or task.on_success
         else:
             if (task.pause_on_failure or self.ex.mode == Mode.FAILURE_PAUSE) and not self.ex.cancel_requested:

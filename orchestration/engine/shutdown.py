@@ -56,6 +56,18 @@ class GracefulSentinel(cluster.Sentinel):
         if start:
             self.start()
 
+    def stop(self) -> None:
+        # The pusher checks its stop event each time the broker's dequeue returns; a
+        # listening broker waits for a NOTIFY, so send one rather than wait for its fallback.
+        self.event_out.set()
+        wake = getattr(self.broker, "wake", None)
+        if wake is not None:
+            try:
+                wake()
+            except Exception:  # the database away: the pusher's wait ends by itself
+                pass
+        super().stop()
+
     def _stop_on_signal(self, signum, frame) -> None:
         # Setting the event takes its lock, which the interrupted thread may hold: do it
         # from another thread, which waits for the lock instead of deadlocking on it.

@@ -1,14 +1,20 @@
 """The due-time path: turns ``wake_at`` times into queued ``advance`` calls.
 
 django-q2's own scheduler looks at its schedules only every ~30 s, far too coarse
-for sleeps, retries and polls; this loop looks every ``interval`` seconds (0.5 by
-default) with one indexed query. It also fires timer triggers, hands newly stored
-events to event triggers, and fires the django-q2 schedules registered with
-:func:`run_schedules_precisely`. Re-arming ``wake_at`` a few
-seconds ahead (``ENGINE_REQUEUE_SECONDS``) before queueing means a queue message lost to
-an outage of the broker or the database, or to a worker that died before finishing it,
-is queued again within seconds, not forgotten; and an execution whose worker died is
-picked up again once its lease expires: this loop is also the recovery pass. The engine
+for sleeps, retries and polls. This loop queues what is due, fires timer triggers and
+the django-q2 schedules registered with :func:`run_schedules_precisely`, hands newly
+stored events to event triggers, then sleeps until the earliest next due time
+(:func:`next_due`). On PostgreSQL it is woken early by NOTIFY on
+:data:`.wakeups.DUE_CHANNEL` when something earlier becomes due (a lease taken, an
+execution released with a sleep, a trigger saved, new vCenter events stored) and looks
+at least every ``ENGINE_WAKEUP_FALLBACK_SECONDS``; an idle ticker costs nothing. On
+SQLite it is woken by any commit (:class:`.wakeups.CommitWatcher`) and then looks at
+most every ``interval`` seconds (0.5 by default); with nothing to wait on, it looks every
+``interval``. Re-arming ``wake_at`` a few seconds ahead (``ENGINE_REQUEUE_SECONDS``)
+before queueing means a queue message lost to an outage of the broker or the database,
+or to a worker that died before finishing it, is queued again within seconds, not
+forgotten; and an execution whose worker died is picked up again once its lease
+expires: this loop is also the recovery pass. The engine
 never waits for the broker's own redelivery (``Q_RETRY``): a redelivered message is a
 harmless duplicate, since only the lease holder advances an execution.
 """
@@ -21,15 +27,20 @@ import threading
 import time
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Min, Q, When
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.signals import post_save
 from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
 
 from orchestration.availability import Outage
-from orchestration.models import FINISHED_STATUSES, Execution
+from orchestration.models import FINISHED_STATUSES, Execution, TimerTrigger
 from orchestration.services.event_triggers import handle_new_events
 from orchestration.services.triggers import fire_due_triggers
 
-from . import leases
+from . import leases, wakeups
+from .dispatch import ADVANCE_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -37,30 +48,48 @@ BATCH = 500
 
 
 def due_executions(now: dt.datetime) -> list[str]:
+    """Due executions (their wake-up passed, their lease free or expired), rows locked by
+    another transaction skipped: a worker paused inside a round never stalls the ticker."""
     return list(
         Execution.objects.filter(wake_at__lte=now)
         .filter(Q(lease_owner="") | Q(lease_expires_at__lt=now))
         .exclude(status__in=FINISHED_STATUSES)
         .order_by("wake_at")
+        .select_for_update(skip_locked=True)
         .values_list("id", flat=True)[:BATCH]
     )
 
 
 def tick(now: dt.datetime | None = None) -> int:
     """Queue every due execution once; returns how many were queued."""
-    from django_q.tasks import async_task
-
-    from .dispatch import ADVANCE_TASK
-
     now = now or timezone.now()
     rearm = now + dt.timedelta(seconds=leases.REQUEUE_SECONDS)
-    queued = 0
-    for execution_id in due_executions(now):
-        # Only one ticker (of possibly several) wins each execution.
-        if Execution.objects.filter(pk=execution_id, wake_at__lte=now).update(wake_at=rearm):
-            async_task(ADVANCE_TASK, execution_id, group="engine", q_options={"save": False})
-            queued += 1
-    return queued
+    with transaction.atomic():  # only one ticker (of possibly several) wins each execution
+        due = due_executions(now)
+        if due:
+            Execution.objects.filter(pk__in=due).update(wake_at=rearm)
+    for execution_id in due:
+        async_task(ADVANCE_TASK, execution_id, group="engine", q_options={"save": False})
+    return len(due)
+
+
+def next_due() -> dt.datetime | None:
+    """The earliest time anything this loop handles becomes due (``None``: nothing pending).
+
+    A held execution is due when its lease would expire, whatever its ``wake_at``.
+    """
+    execution = (
+        Execution.objects.filter(wake_at__isnull=False)
+        .exclude(status__in=FINISHED_STATUSES)
+        .aggregate(due=Min(Case(When(lease_owner="", then=F("wake_at")),
+                                default=Greatest("wake_at", Coalesce("lease_expires_at", "wake_at")))))["due"]
+    )
+    trigger = TimerTrigger.objects.filter(enabled=True).aggregate(due=Min("next_run_at"))["due"]
+    schedule = None
+    if _PRECISE_SCHEDULE_FUNCS:
+        schedule = (Schedule.objects.filter(func__in=_PRECISE_SCHEDULE_FUNCS).exclude(repeats=0)
+                    .aggregate(due=Min("next_run"))["due"])
+    return min((t for t in (execution, trigger, schedule) if t is not None), default=None)
 
 
 _PRECISE_SCHEDULE_FUNCS: set[str] = set()
@@ -80,9 +109,6 @@ def run_schedules_precisely(func: str) -> None:
 def fire_due_schedules(now: dt.datetime | None = None) -> int:
     if not _PRECISE_SCHEDULE_FUNCS:
         return 0
-    from django_q.models import Schedule
-    from django_q.tasks import async_task
-
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
@@ -100,26 +126,72 @@ def fire_due_schedules(now: dt.datetime | None = None) -> int:
     return len(due)
 
 
+def _announce_trigger(sender, instance: TimerTrigger, **kwargs) -> None:
+    if instance.enabled:
+        wakeups.notify_due(instance.next_run_at)
+
+
+def _announce_schedule(sender, instance: Schedule, **kwargs) -> None:
+    if instance.func in _PRECISE_SCHEDULE_FUNCS:
+        wakeups.notify_due(instance.next_run)
+
+
+def announce_due_times() -> None:
+    """Tell a sleeping ticker when a timer trigger or a precise schedule is saved (from ``ready()``)."""
+    post_save.connect(_announce_trigger, sender=TimerTrigger, dispatch_uid="orchestration-trigger-due")
+    post_save.connect(_announce_schedule, sender=Schedule, dispatch_uid="orchestration-schedule-due")
+
+
 def run_forever(interval: float = 0.5, stop_after: float | None = None,
                 stop: threading.Event | None = None) -> None:
-    """Tick every ``interval`` seconds until ``stop`` is set (or ``stop_after`` seconds pass).
+    """Look, then sleep until the next due time, until ``stop`` is set (or ``stop_after`` s pass).
 
-    A failed pass (the database or the broker unreachable) drops this process's
-    connections and backs off; the next pass reconnects, so an outage heals without a
-    restart and is logged once when it begins and once when it ends.
+    Without LISTEN (SQLite, or while the listening connection is down) it looks every
+    ``interval`` seconds. A failed pass (the database or the broker unreachable) drops
+    this process's connections and backs off; the next pass reconnects, so an outage
+    heals without a restart and is logged once when it begins and once when it ends.
     """
     stop = stop or threading.Event()
     outage = Outage("engine ticker")
+    listener = wakeups.listener_for(wakeups.DUE_CHANNEL)
     started = time.monotonic()
     while not stop.is_set() and (stop_after is None or time.monotonic() - started < stop_after):
         began = time.monotonic()
+        listening = listener is not None and listener.connect()  # before looking: nothing told meanwhile is missed
         try:
             tick()
             fire_due_triggers()
             fire_due_schedules()
             handle_new_events()
+            due = next_due() if listening else None
         except Exception as exc:  # an outage or a bug must not end the loop
             stop.wait(outage.failed(exc))
             continue
         outage.succeeded()
-        stop.wait(max(0.0, interval - (time.monotonic() - began)))
+        if listening:
+            _sleep_until_due(listener, due, stop, not_before=began + interval)
+        else:
+            stop.wait(max(0.0, interval - (time.monotonic() - began)))
+
+
+def _sleep_until_due(listener, due: dt.datetime | None, stop: threading.Event, not_before: float) -> None:
+    """Wait for ``due`` (or the fallback), woken early by an earlier due time on the channel.
+
+    A commit watcher (SQLite) only says that something changed: the ticker then looks
+    again, but at most once per ``interval`` (``not_before``), however busy the database.
+    """
+    until = time.time() + wakeups.FALLBACK_SECONDS
+    if due is not None:
+        until = min(until, due.timestamp())
+    while not stop.is_set():
+        remaining = until - time.time()
+        if remaining <= 0:
+            return
+        # In slices of at most a second, so a stop request is seen promptly.
+        payloads = listener.wait(min(remaining, 1.0))
+        if payloads is None:  # the listening connection broke: look again now
+            return
+        if wakeups.CHANGED in payloads:
+            stop.wait(max(0.0, min(not_before, time.monotonic() + remaining) - time.monotonic()))
+            return
+        until = min([until, *wakeups.due_times(payloads)])

@@ -81,10 +81,13 @@ class TryRounds:
         te.extra.pop("phase", None)
         self.touch(te)
         if isinstance(result, Wait):
-            te.status = TaskStatus.WAITING if result.human else TaskStatus.RUNNING
+            waiting_for = WaitingFor.APPROVAL if result.human else result.waiting_for
+            te.status = TaskStatus.WAITING if waiting_for else TaskStatus.RUNNING
             te.wake_at = result.until
-            if result.human:
-                te.extra["waiting_for"] = WaitingFor.APPROVAL
+            if waiting_for:
+                te.extra["waiting_for"] = waiting_for
+            else:
+                te.extra.pop("waiting_for", None)
             if result.reason:
                 te.status_message = result.reason
             return
@@ -96,16 +99,27 @@ class TryRounds:
                 return
             if result.next_task:
                 te.extra["next_task"] = result.next_task
+            if result.end_execution:
+                te.extra["ends_execution"] = True
         self.finish_try(te, result)
 
     def select_outputs(self, task: TaskSpec, raw: Any, te: TaskExecution) -> dict[str, Any]:
         outputs = {}
         for name, spec in task.outputs.items():
             if spec.value_selector:
-                outputs[name] = selectors.select(spec.value_selector, raw, spec.type)
+                outputs[name] = selectors.select(self.render_selector(spec.value_selector, te), raw, spec.type)
             elif spec.value is not None:
                 outputs[name] = selectors.convert(self.render(spec.value, te), spec.type)
         return outputs
+
+    def render_selector(self, selector: Any, te: TaskExecution | None) -> str:
+        """A selector with ``{{ … }}`` or an ``Fn::`` call is rendered before jq runs (as OOS does)."""
+        if isinstance(selector, str) and "{{" not in selector:
+            return selector
+        rendered = self.render(selector, te)
+        if not isinstance(rendered, str):
+            raise selectors.SelectorError(f"the ValueSelector rendered to {type(rendered).__name__}, not jq text")
+        return rendered
 
     def finish_try(self, te: TaskExecution, result) -> None:
         task = self.tasks[te.task_name]
@@ -114,12 +128,13 @@ class TryRounds:
         if isinstance(result, Failed):
             if result.retryable and te.tries and te.tries <= task.retries and not self.ex.cancel_requested:
                 te.extra["retry_pending"] = True
-                te.wake_at = self.now + dt.timedelta(seconds=task.retry_interval)
+                wait = task.retry_wait(te.tries)
+                te.wake_at = self.now + dt.timedelta(seconds=wait)
                 te.status = TaskStatus.RUNNING
                 te.status_message = result.message
                 self.log(
                     f"Task {task.name}: try {te.tries} failed ({result.message}); "
-                    f"retrying in {task.retry_interval:g} s.",
+                    f"retrying in {wait:g} s.",
                     te,
                     LogType.ERROR,
                 )

@@ -55,6 +55,12 @@ class WaitingFor(models.TextChoices):
     CONFIRMATION = "confirmation", _("High-risk action")  # a risky action under SafetyCheck Confirm
     MANUAL = "manual", _("Manual start")  # Debug mode: started by hand (ExecuteTask)
     BATCH = "batch", _("Next loop batch")  # a loop paused after its first batch
+    SCHEDULE = "schedule", _("Next scheduled run")  # ACS::TimerTrigger between its runs
+
+    @classmethod
+    def unattended(cls) -> tuple[str, ...]:
+        """Reasons no person acts on (no Approve/Reject): the wait ends by itself."""
+        return (cls.SCHEDULE,)
 
     @classmethod
     def approvals(cls) -> tuple[str, ...]:

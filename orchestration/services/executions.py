@@ -164,7 +164,8 @@ def _render_default_expressions(execution: Execution, parsed, given: Mapping[str
         return resolved
     context = {k: v for k, v in resolved.items() if k not in needs}
     context.update({"ACS::ExecutionId": execution.id, "ACS::TemplateName": execution.template_name,
-                    "ACS::ExecutedBy": execution.executed_by, "ACS::AccountId": str(execution.tenant_id)})
+                    "ACS::ExecutedBy": execution.executed_by, "ACS::ExecuteUser": execution.executed_by,
+                    "ACS::AccountId": str(execution.tenant_id), **expressions.clock_parameters(timezone.now())})
     for name in needs:
         try:
             resolved[name] = expressions.render(resolved[name], context)

@@ -1,7 +1,9 @@
 """Durations in templates: seconds as a number, or an ISO 8601 duration (``PT10M``).
 
 OOS uses ISO 8601 for ``ACS::Sleep`` and plain seconds for retry intervals; accepting
-both everywhere spares authors from remembering which is which.
+both everywhere spares authors from remembering which is which. Alibaba's own templates
+also write short forms (``10s``, ``4m``, ``1M`` — a minute, as their comments say), so a
+number with one unit letter ``s``/``m``/``h``/``d`` (any case) is accepted too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ _ISO = re.compile(
     r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
 _UNITS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
+_SHORT = re.compile(r"^(\d+(?:\.\d+)?)([smhdSMHD])$")
+_SHORT_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# For JSON schemas of duration properties: ISO 8601, or a number with one unit letter.
+DURATION_PATTERN = (
+    r"^(P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?|\d+(\.\d+)?[smhdSMHD])$"
+)
 
 
 def parse_duration(value: object) -> float:
@@ -27,6 +35,9 @@ def parse_duration(value: object) -> float:
             raise ValueError("a duration must be a finite number of seconds >= 0")
         return float(value)
     if isinstance(value, str):
+        short = _SHORT.match(value.strip())
+        if short:
+            return float(short.group(1)) * _SHORT_UNITS[short.group(2).lower()]
         m = _ISO.match(value.strip())
         if not m:
             raise ValueError(f"{value!r} is not an ISO 8601 duration like PT5M")

@@ -7,12 +7,14 @@ side (references, syntax problems) is what validation uses before anything runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import TemplateError
 
+from .cloud import unknown_function_message
 from .functions import FUNCTIONS, SPECIAL_FUNCTIONS, function_call, need_list, truthy
 from .sandbox import (
     GLOBAL_NAMES,
@@ -26,8 +28,36 @@ from .sandbox import (
 
 __all__ = [
     "PSEUDO_PARAMETERS", "ExpressionError", "check_syntax", "iter_syntax_problems", "reference_details",
-    "references", "render", "render_string", "truthy",
+    "references", "render", "render_string", "truthy", "TaskOutputs", "clock_parameters", "match_name",
 ]
+
+
+def match_name(name: str, outputs: Iterable[str]) -> str | None:
+    """The declared name (output, parameter, task) ``name`` refers to. OOS matches names
+    without regard to case (templates write ``runCommand.InvokeId`` for an output declared
+    ``invokeId``); an exact match wins, a case-insensitive one counts only when unambiguous."""
+    names = list(outputs)
+    if name in names:
+        return name
+    folded = [n for n in names if n.lower() == name.lower()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def clock_parameters(now: dt.datetime) -> dict[str, str]:
+    """``ACS::CurrentUTCTime`` (``2019-06-01T02:12:45Z``, the form the time functions take) and
+    ``ACS::CurrentDate`` (``2019-06-01``) at ``now``."""
+    utc = now.astimezone(dt.UTC)
+    return {"ACS::CurrentUTCTime": utc.strftime("%Y-%m-%dT%H:%M:%SZ"), "ACS::CurrentDate": utc.strftime("%Y-%m-%d")}
+
+
+class TaskOutputs(dict):
+    """A task's outputs as expressions see them: ``task.InvokeId`` finds ``invokeId``."""
+
+    def __missing__(self, key: Any) -> Any:
+        found = match_name(key, self) if isinstance(key, str) else None
+        if found is None:
+            raise KeyError(key)
+        return self[found]
 
 
 def render(value: Any, context: dict[str, Any], conditions: dict[str, Any] | None = None) -> Any:
@@ -147,7 +177,7 @@ def iter_syntax_problems(value: Any, place: str = "") -> Iterator[tuple[str, str
         if call:
             name, args = call
             if name not in FUNCTIONS and name not in SPECIAL_FUNCTIONS:
-                yield where, f"unknown function {name}"
+                yield where, unknown_function_message(name)
             elif name == "Ref" and not isinstance(args, str):
                 yield where, "Ref expects a name"
             elif name == "Fn::If" and not (isinstance(args, list) and len(args) == 3):

@@ -15,7 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from . import selectors
+from .function_args import need_list, parse_utc
+from .functions_oos import OOS_FUNCTIONS
 from .sandbox import MAX_STRING, ExpressionError, replaced_length
+
+__all__ = ["FUNCTIONS", "SPECIAL_FUNCTIONS", "function_call", "need_list", "truthy"]
 
 
 def truthy(value: Any) -> bool:
@@ -25,16 +29,6 @@ def truthy(value: Any) -> bool:
         if lowered in ("true", "false"):
             return lowered == "true"
     return bool(value)
-
-
-def need_list(fn: str, args: Any, n: int | None = None, at_least: int | None = None) -> list[Any]:
-    if not isinstance(args, list):
-        raise ExpressionError(f"{fn} expects a list of arguments")
-    if n is not None and len(args) != n:
-        raise ExpressionError(f"{fn} expects {n} arguments, got {len(args)}")
-    if at_least is not None and len(args) < at_least:
-        raise ExpressionError(f"{fn} expects at least {at_least} arguments")
-    return args
 
 
 def _fn_join(ev: Callable[[Any], Any], args: Any) -> Any:
@@ -207,28 +201,11 @@ def _fn_b64decode(ev: Callable[[Any], Any], args: Any) -> Any:
 
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _parse_utc(fn: str, value: Any) -> dt.datetime:
-    if not isinstance(value, str):
-        raise ExpressionError(f"{fn} expects a UTC time like 2019-06-01T02:12:45Z")
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ExpressionError(f"{fn}: {value!r} is not a UTC time like 2019-06-01T02:12:45Z") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
 def _fn_format_utc_time(ev: Callable[[Any], Any], args: Any) -> Any:
     when, fmt = need_list("Fn::FormatUTCTime", ev(args), 2)
     if not isinstance(fmt, str) or len(fmt) > 200:
         raise ExpressionError("Fn::FormatUTCTime expects [time, strftime format]")
-    return _parse_utc("Fn::FormatUTCTime", when).strftime(fmt)
+    return parse_utc("Fn::FormatUTCTime", when).strftime(fmt)
 
 
 def _fn_add_hour(ev: Callable[[Any], Any], args: Any) -> Any:
@@ -236,7 +213,7 @@ def _fn_add_hour(ev: Callable[[Any], Any], args: Any) -> Any:
     if isinstance(hours, bool) or not isinstance(hours, (int, float)):
         raise ExpressionError("Fn::AddHour expects [time, hours]")
     try:
-        return (_parse_utc("Fn::AddHour", when) + dt.timedelta(hours=hours)).strftime(UTC_FORMAT)
+        return (parse_utc("Fn::AddHour", when) + dt.timedelta(hours=hours)).strftime(UTC_FORMAT)
     except OverflowError:
         raise ExpressionError("Fn::AddHour: result out of range") from None
 
@@ -261,6 +238,7 @@ FUNCTIONS: dict[str, Callable[[Callable[[Any], Any], Any], Any]] = {
     "Fn::Base64Decode": _fn_b64decode,
     "Fn::FormatUTCTime": _fn_format_utc_time,
     "Fn::AddHour": _fn_add_hour,
+    **OOS_FUNCTIONS,
 }
 SPECIAL_FUNCTIONS = ("Fn::If", "Ref")
 

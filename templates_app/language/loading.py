@@ -31,7 +31,7 @@ class LoadedContent:
     format: Format
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that raises on the first alias and keeps timestamps as strings."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
@@ -43,7 +43,7 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_NoAliasLoader.yaml_implicit_resolvers = {
+NoAliasLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -54,8 +54,32 @@ class _NoAliasDumper(yaml.SafeDumper):
         return True
 
 
-def _fail(message: str) -> TemplateInvalid:
-    return TemplateInvalid([Problem("Content", message)])
+def _fail(message: str, line: int | None = None, column: int | None = None) -> TemplateInvalid:
+    return TemplateInvalid([Problem("Content", message, line, column)])
+
+
+def _json_error(exc: json.JSONDecodeError) -> TemplateInvalid:
+    """``Expecting value: line 1 column 7 (char 6)`` as a sentence that leads with the place."""
+    return _fail(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", exc.lineno, exc.colno)
+
+
+def _yaml_error(exc: yaml.YAMLError) -> TemplateInvalid:
+    """PyYAML's multi-line report (``while scanning … in "<unicode string>", line 3 …``) as one sentence.
+
+    The problem mark is where the parser gave up; the context mark, when PyYAML names one,
+    is where the construct it was reading began (often the real mistake, e.g. an unclosed quote).
+    """
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is None:
+        return _fail(f"invalid YAML: {problem}")
+    sentence = f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark.line != mark.line:
+        sentence += f" ({context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    elif context:
+        sentence += f" ({context})"
+    return _fail(sentence, mark.line + 1, mark.column + 1)
 
 
 def check_json_compatible(data: Any, depth: int = 0) -> str | None:
@@ -104,14 +128,16 @@ def load_content(text: str) -> LoadedContent:
         if text.lstrip().startswith("{"):
             # Text that opens like JSON is judged as JSON: YAML would accept `{"a": }` as
             # {"a": null} and hide the author's mistake.
+            if isinstance(exc, json.JSONDecodeError):
+                raise _json_error(exc) from None
             raise _fail(f"invalid JSON: {json_error}") from None
         try:
-            data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - safe loader subclass
+            data = yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - safe loader subclass
             fmt = "YAML"
         except RecursionError:
             raise _fail(f"content is nested more than {MAX_DEPTH} levels deep") from None
         except yaml.YAMLError as yexc:
-            raise _fail(f"invalid YAML: {yexc}") from None
+            raise _yaml_error(yexc) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
         raise _fail(f"the top level must be a mapping, not {kind}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from orchestration.actions import get_action
+
 from .model import AGGREGATE_TYPES, BATCH_PAUSE_OPTIONS, LOOP_MODES
 from .parameters import is_expression
 from .rules import LOOP_KEYS, MAX_LOOP_ITEMS, RATE_CONTROL_KEYS
@@ -30,10 +32,16 @@ class LoopChecks:
             elif not is_expression(items):
                 self.add(f"{place}.Items", "must be a list or an expression giving one")
             self.check_expressions(items, f"{place}.Items", allowed, earlier, later)
-        if "Concurrency" in loop:
-            self.check_count(f"{place}.Concurrency", loop["Concurrency"], 1)
-        if "MaxErrors" in loop:
-            self.check_count(f"{place}.MaxErrors", loop["MaxErrors"], 0)
+        for key, minimum in (("Concurrency", 1), ("MaxErrors", 0)):
+            if key in loop:
+                self.check_count(f"{place}.{key}", loop[key], minimum)
+                self.check_expressions(loop[key], f"{place}.{key}", allowed, earlier, later)
+        if loop.get("Mode", "Concurrency") != "Concurrency":
+            self.add(f"{place}.Mode", "must be Concurrency here; batches of given sizes need RateControl "
+                                      "{Mode: Batch, Batch: [...]}")
+        self.check_pause_option(f"{place}.BatchPauseOption", loop)
+        if isinstance(loop.get("RateControl"), dict):
+            self.check_pause_option(f"{place}.RateControl.BatchPauseOption", loop["RateControl"])
         rc = loop.get("RateControl")
         if rc is not None:
             if ("Concurrency" in loop or "MaxErrors" in loop) and isinstance(rc, dict):
@@ -73,8 +81,12 @@ class LoopChecks:
             self.add(f"{place}.Batch", "required when Mode is Batch")
         if mode == "Concurrency" and "Batch" in rc:
             self.add(f"{place}.Batch", "only applies when Mode is Batch")
-        if "BatchPauseOption" in rc and rc["BatchPauseOption"] not in BATCH_PAUSE_OPTIONS:
-            self.add(f"{place}.BatchPauseOption", f"must be one of {', '.join(BATCH_PAUSE_OPTIONS)}")
+
+    def check_pause_option(self, place: str, holder: dict[str, Any]) -> None:
+        """``BatchPauseOption`` is a known option or an expression; in a Loop or its RateControl."""
+        option = holder.get("BatchPauseOption", "Automatic")
+        if option not in BATCH_PAUSE_OPTIONS and not is_expression(option):
+            self.add(place, f"must be one of {', '.join(BATCH_PAUSE_OPTIONS)}")
 
     def check_loop_outputs(self, place: str, outputs: Any, task: dict[str, Any]) -> None:
         if not isinstance(outputs, dict):
@@ -94,7 +106,8 @@ class LoopChecks:
             field_name = spec.get("AggregateField")
             if not isinstance(field_name, str):
                 self.add(f"{where}.AggregateField", "required: the name of one of the task's Outputs")
-            elif field_name not in task_outputs:
+            elif field_name not in task_outputs and get_action(task.get("Action")) is not None:
+                # (an action not in the catalog is reported once, at Action; its outputs are unknown)
                 self.add(f"{where}.AggregateField", f"'{field_name}' is not one of the task's Outputs")
             if "Type" in spec:
                 self.check_type(f"{where}.Type", spec["Type"])

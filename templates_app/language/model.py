@@ -21,6 +21,7 @@ END = "ACS::END"
 PARAMETER_TYPES = ("String", "Number", "Boolean", "List", "Json")
 OUTPUT_TYPES = PARAMETER_TYPES
 LOOP_MODES = ("Concurrency", "Batch")
+DELAY_TYPES = ("Constant", "Exponential")
 BATCH_PAUSE_OPTIONS = ("Automatic", "FirstBatchPause", "EveryBatchPause")
 AGGREGATE_TYPES = ("Fn::ListJoin", "Fn::Sum", "Fn::Max", "Fn::Min", "Fn::First", "Fn::Last", "Fn::MergeMap")
 
@@ -140,6 +141,8 @@ class LoopSpec:
     count; see :func:`count_from`) or, when the template computes them, an expression.
     ``rate_control`` keeps a ``RateControl`` given as a whole expression (e.g.
     ``{{ rateControl }}``), which the engine renders and feeds to :meth:`from_dict` again.
+    ``batch_pause_option`` (possibly an expression) pauses between batches; without a
+    ``Batch`` list, a batch is ``concurrency`` items (OOS's Loop-level ``BatchPauseOption``).
     """
 
     items: Any
@@ -173,6 +176,8 @@ class LoopSpec:
             items=loop.get("Items"),
             concurrency=loop.get("Concurrency", 1),
             max_errors=loop.get("MaxErrors", 0),
+            mode=loop.get("Mode", "Concurrency"),
+            batch_pause_option=loop.get("BatchPauseOption", "Automatic"),
             outputs=outputs,
             rate_control=rc,
         )
@@ -189,7 +194,7 @@ def count_from(value: int | str, total: int) -> int:
 _TASK_KEYS = (
     "Name", "Action", "Description", "Properties", "Outputs", "OnSuccess", "OnError", "When",
     "Loop", "Retries", "RetryInterval", "Timeout", "Manually", "ScheduleDelay", "PauseOnFailure",
-    "Next", "X-Baidu",
+    "Next", "X-Baidu", "Delay", "DelayType", "BackOff", "MaxRetryInterval",
 )
 
 
@@ -197,7 +202,11 @@ _TASK_KEYS = (
 class TaskSpec:
     """One task. ``next`` lists DAG successors (Baidu links); empty means the task is
     followed by ``on_success`` (default ``ACS::NEXT``, the next task in the list).
-    Durations (``retry_interval``, ``timeout``, ``schedule_delay``) are seconds."""
+    Durations (``retry_interval``, ``timeout``, ``schedule_delay``, ``delay``) are seconds.
+
+    ``Delay``/``DelayType``/``BackOff``/``MaxRetryInterval`` are OOS's spelling of the wait
+    between tries: ``Delay`` replaces ``RetryInterval``, grows ``BackOff`` times per try when
+    ``DelayType`` is ``Exponential``, and never exceeds ``MaxRetryInterval``."""
 
     name: str
     action: str
@@ -216,6 +225,22 @@ class TaskSpec:
     pause_on_failure: bool = False
     next: list[str] = field(default_factory=list)
     extensions: dict[str, Any] = field(default_factory=dict)
+    delay: float | None = None
+    delay_type: str = "Constant"
+    backoff: float = 2.0
+    max_retry_interval: float | None = None
+
+    def retry_wait(self, tries: int) -> float:
+        """Seconds to wait before the try after try number ``tries`` (1 = the first) failed."""
+        base = self.retry_interval if self.delay is None else self.delay
+        if self.delay_type == "Exponential":
+            try:
+                base = base * self.backoff ** max(0, tries - 1)
+            except OverflowError:
+                base = math.inf
+        if self.max_retry_interval is not None:
+            base = min(base, self.max_retry_interval)
+        return min(base, 366 * 86400.0)  # a wait beyond a year is a template bug, not a plan
 
     @classmethod
     def from_dict(cls, task: dict[str, Any]) -> TaskSpec:
@@ -239,6 +264,11 @@ class TaskSpec:
             pause_on_failure=bool(task.get("PauseOnFailure", False)),
             next=list(task.get("Next") or []),
             extensions={k: v for k, v in task.items() if k.startswith("X-")},
+            delay=None if task.get("Delay") is None else parse_duration(task["Delay"]),
+            delay_type=task.get("DelayType", "Constant"),
+            backoff=float(task.get("BackOff", 2)),
+            max_retry_interval=None if task.get("MaxRetryInterval") is None
+            else parse_duration(task["MaxRetryInterval"]),
         )
 
 

@@ -41,7 +41,9 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
     if t == "String":
         if isinstance(value, str):
             return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, bool):  # OOS is loose here too: a YAML `false` default is the text false
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
             return str(value)
         raise ParameterError(spec.name, f"expected a String, got {type(value).__name__}")
     if t == "Number":
@@ -67,6 +69,8 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
             return value.strip().lower() == "true"
         raise ParameterError(spec.name, f"expected a Boolean (true or false), got {value!r}")
     if t == "List":
+        if isinstance(value, str) and _one_allowed_value(spec, value):
+            return [value]  # OOS is loose: one allowed value (`Default: InService`) is a one-item list
         if isinstance(value, str):
             try:
                 value = request_limits.loads(value)
@@ -87,18 +91,50 @@ def _to_type(spec: ParameterSpec, value: Any) -> Any:
     raise ParameterError(spec.name, f"unknown Type {t!r}")
 
 
+def _one_allowed_value(spec: ParameterSpec, value: str) -> bool:
+    allowed = spec.allowed_values if isinstance(spec.allowed_values, list) else []
+    return _loose(value) in {_loose(a) for a in allowed}
+
+
 def coerce_parameter(spec: ParameterSpec, value: Any) -> Any:
     """``value`` converted to ``spec.type`` and checked against every constraint.
 
     Raises :class:`ParameterError` naming the parameter and the broken rule.
     """
     value = _to_type(spec, value)
+    try:
+        return _check_constraints(spec, value)
+    except ParameterError as exc:
+        described = _constraint_description(spec)
+        if described:
+            raise ParameterError(spec.name, f"{exc.message} ({described})") from None
+        raise
+
+
+def _constraint_description(spec: ParameterSpec) -> str:
+    """OOS's ``ConstraintDescription``: what the author says the constraints mean (text or {lang: text})."""
+    text = spec.extra.get("ConstraintDescription")
+    if isinstance(text, dict):
+        text = text.get("en") or next((v for v in text.values() if isinstance(v, str)), "")
+    return text.strip()[:500] if isinstance(text, str) else ""
+
+
+def _loose(value: Any) -> Any:
+    """OOS compares AllowedValues loosely: ``'0'`` matches ``0``, ``'true'`` matches ``true``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value if isinstance(value, str) else repr(value)
+
+
+def _check_constraints(spec: ParameterSpec, value: Any) -> Any:
     name = spec.name
     elements = value if isinstance(value, list) else [value]
     if spec.allowed_values is not None:
         allowed = spec.allowed_values if isinstance(spec.allowed_values, list) else [spec.allowed_values]
         for element in elements if spec.type == "List" else [value]:
-            if element not in allowed:
+            if element not in allowed and _loose(element) not in {_loose(a) for a in allowed}:
                 raise ParameterError(name, f"{element!r} is not one of AllowedValues {allowed!r}")
     if spec.allowed_pattern is not None:
         try:

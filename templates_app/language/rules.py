@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    "LOOP_ITEM", "LOOP_KEYS", "MAX_LOOP_ITEMS", "MAX_TASKS", "PARAMETER_KEYS", "PARAMETER_NAME", "PERCENT",
+    "LOOP_ITEM", "LOOP_KEYS", "MAX_LOOP_ITEMS", "MAX_RETRIES", "MAX_TASKS", "PARAMETER_KEYS", "PARAMETER_NAME",
+    "PERCENT",
     "RATE_CONTROL_KEYS", "TASK_KEYS", "TASK_NAME", "TOP_LEVEL_KEYS", "is_int", "is_number", "path_of",
 ]
 
@@ -17,18 +18,21 @@ TOP_LEVEL_KEYS = (
 TASK_KEYS = (
     "Name", "Action", "Description", "Properties", "Outputs", "OnSuccess", "OnError", "When", "Loop",
     "Retries", "RetryInterval", "Timeout", "Manually", "ScheduleDelay", "PauseOnFailure", "Next", "X-Baidu",
+    "Delay", "DelayType", "BackOff", "MaxRetryInterval",
 )
 PARAMETER_KEYS = (
     "Type", "Default", "AllowedValues", "AllowedPattern", "MinLength", "MaxLength", "MinValue", "MaxValue",
-    "Description", "Label", "AssociationProperty", "AssociationPropertyMetadata", "NoEcho",
+    "Description", "Label", "AssociationProperty", "AssociationPropertyMetadata", "NoEcho", "ConstraintDescription",
 )
-LOOP_KEYS = ("Items", "Concurrency", "MaxErrors", "RateControl", "Outputs")
+LOOP_KEYS = ("Items", "Concurrency", "MaxErrors", "RateControl", "Outputs", "Mode", "BatchPauseOption")
 RATE_CONTROL_KEYS = ("Mode", "Concurrency", "MaxErrors", "Batch", "ConcurrencyInBatches", "BatchPauseOption")
 TASK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
 PERCENT = re.compile(r"^(100|[1-9]?[0-9])%$")
 MAX_LOOP_ITEMS = 1000
 MAX_TASKS = 1000
+# OOS publishes no bound on Retries that we could find; its own templates go up to 300.
+MAX_RETRIES = 1000
 LOOP_ITEM = "ACS::TaskLoopItem"
 
 

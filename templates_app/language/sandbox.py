@@ -27,7 +27,11 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
+
+from . import public_parameters
 
 MAX_STRING = 1_000_000
 MAX_ITEMS = 100_000
@@ -44,6 +48,9 @@ PSEUDO_PARAMETERS = (
     "ACS::TemplateName",
     "ACS::TemplateVersion",
     "ACS::ExecutedBy",
+    "ACS::ExecuteUser",
+    "ACS::CurrentUTCTime",
+    "ACS::CurrentDate",
 )
 PSEUDO_PREFIX = "ACS__"
 
@@ -58,17 +65,35 @@ def pseudo_name(name: str) -> str:
 
 
 def unpseudo(name: str) -> str:
-    return "ACS::" + name[len(PSEUDO_PREFIX):] if name.startswith(PSEUDO_PREFIX) else name
+    """The template spelling of a Jinja name: ``ACS::X`` for ``ACS__X``, ``oos:path`` for ``OOS__…``."""
+    if name.startswith(PSEUDO_PREFIX):
+        return "ACS::" + name[len(PSEUDO_PREFIX):]
+    return public_parameters.path_of_name(name) or name
 
 
 _EXPR_BLOCK = re.compile(r"\{\{.*?\}\}", re.DOTALL)
-_PSEUDO_IN_EXPR = re.compile(r"\bACS::([A-Za-z_][A-Za-z0-9_]*)")
+_PSEUDO_IN_EXPR = re.compile(r"\b(?i:ACS)::([A-Za-z_][A-Za-z0-9_]*)")  # OOS also reads Acs::CurrentDate
 _SINGLE_EXPR = re.compile(r"^\s*\{\{(?P<body>.*)\}\}\s*$", re.DOTALL)
 _HUGE_WIDTH = re.compile(r"[:%][^a-zA-Z%}]*\d{6,}")
 
 
 def _rewrite(source: str) -> str:
-    return _EXPR_BLOCK.sub(lambda m: _PSEUDO_IN_EXPR.sub(PSEUDO_PREFIX + r"\1", m.group(0)), source)
+    return _EXPR_BLOCK.sub(
+        lambda m: public_parameters.rewrite(_PSEUDO_IN_EXPR.sub(PSEUDO_PREFIX + r"\1", m.group(0))), source,
+    )
+
+
+def _public_parameters(rewritten: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Values of the ``oos:`` parameters an expression names, from the one resolver."""
+    found: dict[str, Any] = {}
+    for name in set(re.findall(public_parameters.NAME_PREFIX + r"[0-9a-f]+", rewritten)):
+        path = public_parameters.path_of_name(name)
+        if path is not None:
+            try:
+                found[name] = public_parameters.resolve_public_parameter(path[len("oos:"):], context)
+            except public_parameters.UnknownParameter as exc:
+                raise ExpressionError(str(exc)) from None
+    return found
 
 
 def _refuse(message: str) -> SecurityError:
@@ -106,7 +131,22 @@ def _check_join(sep: Any, items: list[Any]) -> None:
 _WIDTH_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
 
 
+class _CaseInsensitiveContext(Context):
+    """OOS resolves names without regard to case (``{{ LoadBalancerId }}`` finds the parameter
+    ``loadBalancerId``, ``ACS::accountid`` the pseudo-parameter): an exact name wins, and a
+    case-insensitive match is used only when it is the only one."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        if value is not missing or not isinstance(key, str):
+            return value
+        folded = key.lower()
+        matches = [k for k in self.parent if isinstance(k, str) and k.lower() == folded]
+        return self.parent[matches[0]] if len(matches) == 1 else missing
+
+
 class _Environment(ImmutableSandboxedEnvironment):
+    context_class = _CaseInsensitiveContext
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -253,6 +293,8 @@ def render_string(source: str, context: dict[str, Any]) -> Any:
         return source
     rewritten = _rewrite(source)
     jctx = _jinja_context(context)
+    if public_parameters.NAME_PREFIX in rewritten:
+        jctx.update(_public_parameters(rewritten, context))
     try:
         body = _single_expression(rewritten)
         if body is not None:

@@ -2,13 +2,16 @@
 
 Programs are compiled here (cached: the same selector runs once per loop item) so a
 bad one is reported at once, and run by :mod:`.jq_sandbox`, out of process.
-Output ``Type`` decides the shape: ``List`` collects every result, the others take
+A selector that does not compile and starts with a name (``Instances.Instance[].Id``,
+``invocationOutput``) is read as a path from the root, as OOS reads it: ``.`` is put in
+front. Output ``Type`` decides the shape: ``List`` collects every result, the others take
 the first result and convert it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -17,31 +20,48 @@ import jq
 from . import jq_sandbox
 
 MAX_SELECTOR_LENGTH = 4096
+_STARTS_WITH_NAME = re.compile(r"^\s*[A-Za-z_]")
 
 
 class SelectorError(ValueError):
     """A jq program that does not compile or fails on its input."""
 
 
-@lru_cache(maxsize=512)
 def compile_selector(expr: str) -> Any:
     """The compiled jq program for ``expr``; :class:`SelectorError` with jq's message if bad."""
+    return _compiled(expr)[1]
+
+
+def jq_program(expr: str) -> str:
+    """The jq text ``expr`` stands for: itself, or ``.`` + it when it is a path from the root."""
+    return _compiled(expr)[0]
+
+
+@lru_cache(maxsize=512)
+def _compiled(expr: str) -> tuple[str, Any]:
     if not isinstance(expr, str) or not expr.strip():
         raise SelectorError("a jq selector must be non-empty text")
     if len(expr) > MAX_SELECTOR_LENGTH:
         raise SelectorError(f"a jq selector is limited to {MAX_SELECTOR_LENGTH} characters")
     try:
-        return jq.compile(expr)
+        return expr, jq.compile(expr)
     except ValueError as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid jq"
-        raise SelectorError(f"invalid jq {expr!r}: {message}") from None
+        first_error = exc
+    if _STARTS_WITH_NAME.match(expr):
+        rooted = "." + expr.lstrip()
+        try:
+            return rooted, jq.compile(rooted)
+        except ValueError:
+            pass
+    message = str(first_error).strip().splitlines()[0] if str(first_error).strip() else "invalid jq"
+    raise SelectorError(f"invalid jq {expr!r}: {message}") from None
 
 
 def select_all(expr: str, data: Any) -> list[Any]:
     """Every result of ``expr`` on ``data``, computed out of process with time and memory limits."""
-    compile_selector(expr)  # bad syntax is reported the same way as in validation
+    program = jq_program(expr)  # bad syntax is reported the same way as in validation
     try:
-        return jq_sandbox.run(expr, data)
+        return jq_sandbox.run(program, data)
     except jq_sandbox.JqFailed as exc:
         raise SelectorError(f"jq {expr!r} failed: {exc}") from None
     except (TypeError, ValueError) as exc:  # data that is not JSON

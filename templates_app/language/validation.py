@@ -28,19 +28,32 @@ from typing import Any
 
 import jsonschema
 
-from orchestration.actions import Action, get_action
+from orchestration.actions import Action, all_actions, get_action
 
+from .cloud import product_of, unknown_action_message, unknown_pseudo_message
 from .durations import parse_duration
-from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, reference_details
+from .expressions import PSEUDO_PARAMETERS, iter_syntax_problems, match_name, reference_details
 from .flow import flow_problems
 from .loading import check_json_compatible, load_content
 from .loop_checks import LoopChecks
-from .model import FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
+from .model import DELAY_TYPES, FORMAT_VERSION, ParsedTemplate
+from .output_checks import OutputChecks
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
-from .problems import Problem, TemplateInvalid
-from .rules import LOOP_ITEM, MAX_TASKS, PARAMETER_NAME, PERCENT, TASK_KEYS, TASK_NAME, TOP_LEVEL_KEYS, is_int, path_of
-from .selectors import SelectorError, compile_selector
+from .problems import Problem, TemplateInvalid, did_you_mean
+from .public_parameters import OOS_PREFIX, UnknownParameter, resolve_public_parameter
+from .rules import (
+    LOOP_ITEM,
+    MAX_RETRIES,
+    MAX_TASKS,
+    PERCENT,
+    TASK_KEYS,
+    TASK_NAME,
+    TOP_LEVEL_KEYS,
+    is_int,
+    is_number,
+    path_of,
+)
 
 
 @dataclass(frozen=True)
@@ -79,13 +92,24 @@ def validate(content: str | dict[str, Any]) -> Validated:
     return Validated(ParsedTemplate.from_dict(data), [], fmt)
 
 
+def _in_catalog(name: str) -> bool:
+    return get_action(name) is not None
+
+
 @lru_cache(maxsize=256)
 def _schema_validator(action: type[Action]) -> Any:
     cls = jsonschema.validators.validator_for(action.properties_schema)
     return cls(action.properties_schema)
 
 
-class _Checker(ParameterChecks, LoopChecks):
+def _property_hints(instance: dict[str, Any], schema: dict[str, Any]) -> str:
+    """"did you mean" for each unexpected property that is a near miss of a declared one."""
+    declared = schema.get("properties") or {}
+    hints = [did_you_mean(str(key), declared) for key in instance if key not in declared]
+    return "".join(hint for hint in hints if hint)
+
+
+class _Checker(ParameterChecks, LoopChecks, OutputChecks):
     def __init__(self, data: dict[str, Any]):
         self.data = data
         self.problems: list[Problem] = []
@@ -102,7 +126,8 @@ class _Checker(ParameterChecks, LoopChecks):
         data = self.data
         for key in data:
             if key not in TOP_LEVEL_KEYS:
-                self.add(key, f"unknown top-level key (allowed: {', '.join(TOP_LEVEL_KEYS)})")
+                hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
+                self.add(key, f"unknown top-level key{hint} (allowed: {', '.join(TOP_LEVEL_KEYS)})")
         version = data.get("FormatVersion")
         if version is None:
             self.add("FormatVersion", f"required; must be {FORMAT_VERSION}")
@@ -141,20 +166,31 @@ class _Checker(ParameterChecks, LoopChecks):
             self.add(where, message)
         later = set(later_tasks)
         for root, attr, where in reference_details(value, place):
+            root = match_name(root, [*allowed, *earlier_tasks, *later]) or root
             if root in allowed:
                 continue
             if root in earlier_tasks:
                 outputs = earlier_tasks[root]
-                if attr is not None and attr not in outputs:
+                if attr is not None and match_name(attr, outputs) is None:
                     known = ", ".join(sorted(outputs)) or "none"
                     self.add(where, f"task '{root}' has no output '{attr}' (outputs: {known})")
                 continue
-            if root == LOOP_ITEM:
+            if root.startswith(OOS_PREFIX):
+                self.check_public_parameter(where, root)
+            elif unknown_pseudo_message(root):
+                self.add(where, unknown_pseudo_message(root))
+            elif root == LOOP_ITEM:
                 self.add(where, f"{LOOP_ITEM} is only defined inside a task with a Loop")
             elif root in later:
                 self.add(where, f"'{root}' is a task that has not run yet at this point")
             else:
                 self.add(where, f"undefined reference '{root}'")
+
+    def check_public_parameter(self, place: str, reference: str) -> None:
+        try:
+            resolve_public_parameter(reference[len(OOS_PREFIX):], {})
+        except UnknownParameter as exc:
+            self.add(place, str(exc))
 
     # -- tasks ------------------------------------------------------------------------
     def check_tasks(self, tasks: Any) -> list[dict[str, Any]] | None:
@@ -210,7 +246,7 @@ class _Checker(ParameterChecks, LoopChecks):
         place = f"Tasks[{i}]"
         for key in task:
             if key not in TASK_KEYS:
-                self.add(f"{place}.{key}", "unknown task attribute")
+                self.add(f"{place}.{key}", f"unknown task attribute{did_you_mean(str(key), TASK_KEYS)}")
         action_name = task.get("Action")
         action = None
         if not isinstance(action_name, str) or not action_name:
@@ -218,7 +254,10 @@ class _Checker(ParameterChecks, LoopChecks):
         else:
             action = get_action(action_name)
             if action is None:
-                self.add(f"{place}.Action", f"unknown action '{action_name}'")
+                message = unknown_action_message(action_name, _in_catalog)
+                if not product_of(action_name):  # a typo, not another cloud's action
+                    message += did_you_mean(action_name, (a.name for a in all_actions()))
+                self.add(f"{place}.Action", message)
         props = task.get("Properties", {})
         if props is None:
             props = {}
@@ -227,6 +266,9 @@ class _Checker(ParameterChecks, LoopChecks):
             props = {}
         elif action is not None:
             self.check_schema(f"{place}.Properties", action, props)
+        if action is not None:
+            for where, message in action.template_problems(props, i, self.data.get("Tasks") or []):
+                self.add(f"{place}.{where}", message)
         loop = task.get("Loop")
         in_loop = isinstance(loop, dict)
         base = self.parameter_names | set(PSEUDO_PARAMETERS)
@@ -237,7 +279,7 @@ class _Checker(ParameterChecks, LoopChecks):
             self.check_when(f"{place}.When", task["When"], allowed, earlier, later)
         if "Description" in task and not isinstance(task["Description"], (str, dict)):
             self.add(f"{place}.Description", "must be text")
-        self.check_task_outputs(f"{place}.Outputs", task.get("Outputs"))
+        self.check_task_outputs(f"{place}.Outputs", task.get("Outputs"), (allowed, earlier, later))
         for key in ("OnSuccess", "OnError"):
             if key in task:
                 target = task[key]
@@ -245,9 +287,13 @@ class _Checker(ParameterChecks, LoopChecks):
                     self.add(f"{place}.{key}", "must be a task name, ACS::NEXT or ACS::END")
         if loop is not None:
             self.check_loop(f"{place}.Loop", loop, base - {LOOP_ITEM}, earlier, later, task)
-        if "Retries" in task and not (is_int(task["Retries"]) and 0 <= task["Retries"] <= 100):
-            self.add(f"{place}.Retries", "must be a whole number from 0 to 100")
-        for key in ("RetryInterval", "Timeout", "ScheduleDelay"):
+        if "Retries" in task and not (is_int(task["Retries"]) and 0 <= task["Retries"] <= MAX_RETRIES):
+            self.add(f"{place}.Retries", f"must be a whole number from 0 to {MAX_RETRIES}")
+        if "DelayType" in task and task["DelayType"] not in DELAY_TYPES:
+            self.add(f"{place}.DelayType", f"must be one of {', '.join(DELAY_TYPES)}")
+        if "BackOff" in task and not (is_number(task["BackOff"]) and 1 <= task["BackOff"] <= 10):
+            self.add(f"{place}.BackOff", "must be a number from 1 to 10 (the growth of the delay per try)")
+        for key in ("RetryInterval", "Timeout", "ScheduleDelay", "Delay", "MaxRetryInterval"):
             if key in task:
                 try:
                     parse_duration(task[key])
@@ -280,6 +326,8 @@ class _Checker(ParameterChecks, LoopChecks):
             if skip or is_expression(error.instance):
                 continue
             message = error.message if len(error.message) <= 300 else error.message[:297] + "..."
+            if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+                message += _property_hints(error.instance, error.schema)
             self.add(path_of(place, path), message)
 
     def check_when(self, place: str, when: Any, allowed: set[str], earlier: dict[str, set[str]],
@@ -295,42 +343,6 @@ class _Checker(ParameterChecks, LoopChecks):
             return
         self.check_expressions(when, place, allowed, earlier, later)
 
-    def check_task_outputs(self, place: str, outputs: Any) -> None:
-        if outputs is None:
-            return
-        if not isinstance(outputs, dict):
-            self.add(place, "must be a mapping of output name to {ValueSelector, Type}")
-            return
-        for name, spec in outputs.items():
-            where = f"{place}.{name}"
-            if not PARAMETER_NAME.match(name):
-                self.add(where, "an output name is letters, digits and _, not starting with a digit")
-            if not isinstance(spec, dict):
-                self.add(where, "must be a mapping {ValueSelector, Type}")
-                continue
-            for key in spec:
-                if key not in ("ValueSelector", "Type"):
-                    self.add(f"{where}.{key}", "unknown output attribute")
-            self.check_type(f"{where}.Type", spec.get("Type", "String"))
-            selector = spec.get("ValueSelector")
-            if selector is None:
-                self.add(f"{where}.ValueSelector", "required: a jq expression")
-            else:
-                self.check_selector(f"{where}.ValueSelector", selector)
-
-    def check_type(self, place: str, value: Any) -> None:
-        if value not in OUTPUT_TYPES:
-            self.add(place, f"must be one of {', '.join(OUTPUT_TYPES)}")
-
-    def check_selector(self, place: str, selector: Any) -> None:
-        if not isinstance(selector, str):
-            self.add(place, "must be a jq expression (text)")
-            return
-        try:
-            compile_selector(selector)
-        except SelectorError as exc:
-            self.add(place, str(exc))
-
     # -- loops ------------------------------------------------------------------------
     def check_count(self, place: str, value: Any, minimum: int) -> None:
         if is_expression(value):
@@ -340,30 +352,3 @@ class _Checker(ParameterChecks, LoopChecks):
         if isinstance(value, str) and PERCENT.match(value):
             return
         self.add(place, f"must be a whole number >= {minimum} or a percentage like '50%'")
-
-
-
-
-    # -- top-level outputs ------------------------------------------------------------
-    def check_top_outputs(self, outputs: Any) -> None:
-        if outputs is None:
-            return
-        if not isinstance(outputs, dict):
-            self.add("Outputs", "must be a mapping of output name to {Type, Value}")
-            return
-        allowed = self.parameter_names | set(PSEUDO_PARAMETERS) - {LOOP_ITEM}
-        for name, spec in outputs.items():
-            where = f"Outputs.{name}"
-            if not isinstance(spec, dict):
-                self.add(where, "must be a mapping {Type, Value}")
-                continue
-            for key in spec:
-                if key not in ("Type", "Value", "ValueSelector", "Description"):
-                    self.add(f"{where}.{key}", "unknown output attribute")
-            self.check_type(f"{where}.Type", spec.get("Type", "String"))
-            if "Value" not in spec and "ValueSelector" not in spec:
-                self.add(f"{where}.Value", "required: an expression such as '{{ task.Output }}'")
-            if "Value" in spec:
-                self.check_expressions(spec["Value"], f"{where}.Value", allowed, dict(self.task_outputs))
-            if "ValueSelector" in spec:
-                self.check_selector(f"{where}.ValueSelector", spec["ValueSelector"])

@@ -10,9 +10,10 @@ from typing import Any
 
 from orchestration.errors import NotFound
 from orchestration.models import Tenant
+from templates_app.language import positions
 from templates_app.language.loading import load_content
 from templates_app.language.model import ParsedTemplate
-from templates_app.language.problems import TemplateInvalid
+from templates_app.language.problems import Problem, TemplateInvalid
 from templates_app.language.validation import validate
 from templates_app.models import Template
 from templates_app.services.templates import find_template, get_version
@@ -20,22 +21,49 @@ from templates_app.services.templates import find_template, get_version
 Resolver = Callable[[str, str | None], ParsedTemplate | None]
 
 
-def validation_report(content: Any) -> dict[str, Any]:
-    """ValidateTemplateContent's answer: the parsed sections, or every problem with its place."""
+def _checked(content: Any) -> tuple[Any, list[Problem]]:
     try:
         data = content if isinstance(content, dict) else load_content(content).data
         result = validate(data)
-        problems = result.problems
+        return result, result.problems
     except TemplateInvalid as exc:
-        result, problems = None, exc.problems
+        return None, exc.problems
+
+
+def validation_report(content: Any) -> dict[str, Any]:
+    """ValidateTemplateContent's answer: the parsed sections, or every problem with its place."""
+    result, problems = _checked(content)
     if problems:
-        return {
-            "valid": False,
-            "problems": [{"place": p.place, "message": p.message} for p in problems],
-            "parameters": None,
-            "tasks": None,
-            "outputs": None,
-        }
+        return _invalid([{"place": p.place, "message": p.message} for p in problems])
+    return _valid(result)
+
+
+def editor_report(text: str) -> dict[str, Any]:
+    """The editor's answer: as :func:`validation_report`, each problem also with its line and column.
+
+    Kept apart from ValidateTemplateContent so the API faces' documented shape does not change.
+    """
+    result, problems = _checked(text)
+    if not problems:
+        return _valid(result)
+    root = positions.compose(text)
+    located = []
+    for p in problems:
+        where = positions.Position(p.line, p.column or 1) if p.line else positions.locate(root, p.place)
+        located.append({
+            "place": p.place,
+            "message": p.message,
+            "line": where.line if where else None,
+            "column": where.column if where else None,
+        })
+    return _invalid(located)
+
+
+def _invalid(problems: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"valid": False, "problems": problems, "parameters": None, "tasks": None, "outputs": None}
+
+
+def _valid(result: Any) -> dict[str, Any]:
     summary = result.parsed.summary()
     return {
         "valid": True,

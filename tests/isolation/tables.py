@@ -260,6 +260,7 @@ NOT_TENANT_APIS = {
     "admin/": "Django admin: platform staff only (tests/orchestration/test_admin.py)",
     "healthz": "liveness, no data",
     "readyz": "readiness, no data",
+    "metrics": "Prometheus metrics: allowed addresses or a token only, no tenant data (tests/test_metrics.py)",
     "api/schema/": "the OpenAPI document, no data",
     "api/docs/": "Swagger UI, no data",
     "api-auth/": "DRF's login pages",

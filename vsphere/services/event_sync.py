@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from pyVmomi import vim
 
+from orchestration.engine import wakeups
 from vsphere.models import VCenter, VSphereEvent
 
 from . import connection
@@ -125,6 +126,7 @@ def sync_events(vcenter: VCenter) -> EventSyncResult:
     created = VSphereEvent.objects.bulk_create(rows, batch_size=PAGE, ignore_conflicts=True)
     if rows:
         VCenter.objects.filter(pk=vcenter.pk).update(event_key_until=rows[-1].key)
+        wakeups.notify_due(timezone.now())  # the ticker hands them to event triggers now, not at its next look
     result = EventSyncResult(fetched=len(events), created=len(created), purged=purge_expired(vcenter))
     result.seconds = time.monotonic() - started
     return result

@@ -6,6 +6,7 @@ vCenters is never stopped by one of them.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import asdict
 
@@ -39,3 +40,10 @@ def sync_vcenter(vcenter: VCenter, *, inventory: bool = True, tasks: bool = True
         summary.update(ok=False, error=describe_fault(exc))
     vcenters.record_sync(vcenter, summary["error"])
     return summary
+
+
+def sync_states() -> list[tuple[str, str, dt.datetime | None, str]]:
+    """(name, vsphere_uuid, last sync time, last status) of every vCenter that syncs, for monitoring."""
+    return [(name, uuid or "", at, status) for name, uuid, at, status in
+            VCenter.objects.filter(sync_enabled=True).order_by("pk")
+            .values_list("name", "vsphere_uuid", "last_sync_at", "last_sync_status")]

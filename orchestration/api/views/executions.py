@@ -225,7 +225,7 @@ class TimerTriggerViewSet(TenantScopedViewSet):
     The owner is whoever last created or changed the trigger; operators manage triggers.
     """
 
-    queryset = TimerTrigger.objects.select_related("tenant", "owner")
+    queryset = TimerTrigger.objects.standalone().select_related("tenant", "owner")
     serializer_class = serializers.TimerTriggerSerializer
     filterset_class = filtersets.TimerTriggerFilterSet
     ordering_fields = ["name", "created_at", "next_run_at", "last_run_at"]

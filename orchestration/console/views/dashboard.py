@@ -12,11 +12,12 @@ from typing import Any
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 
-from orchestration.console import selection
+from orchestration.console import charts, selection
 from orchestration.console.access import signed_in
 from orchestration.console.pages import render_page
 from orchestration.console.views import executions, vsphere
 from orchestration.models import Execution, ExecutionStatus, Scope, Tenant
+from orchestration.services import execution_stats
 from templates_app.models import ShareType, Template
 
 PanelContext = Callable[[HttpRequest, Tenant | None], dict[str, Any]]
@@ -59,6 +60,25 @@ def recent_failures(request: HttpRequest, tenant: Tenant | None) -> dict[str, An
     return {"recent_failures": list(failed.order_by("-end_date", "-created_at")[:5])}
 
 
+TREND_DAYS = 30
+
+
+def execution_trends(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
+    """Runs per day by status, the success rate and p50/p95 per template over the last 30 days."""
+    rows = selection.scoped(request, Execution, tenant)
+    days = execution_stats.per_day(rows, TREND_DAYS)
+    rate = execution_stats.success_rate(days)
+    since = days[0].date.isoformat()
+    return {
+        "trend_days": TREND_DAYS,
+        "daily_chart": charts.daily(days),
+        "success_rate": None if rate is None else round(rate * 100, 1),
+        "success_href": charts.list_url(status=ExecutionStatus.SUCCESS, since=since),
+        "failed_href": charts.list_url(status=ExecutionStatus.FAILED, since=since),
+        "duration_chart": charts.durations(execution_stats.durations(rows, TREND_DAYS), since),
+    }
+
+
 PANELS: list[PanelContext] = [
     template_counts,
     builtin_templates,
@@ -67,6 +87,7 @@ PANELS: list[PanelContext] = [
     waiting_approvals,
     recent_failures,
     vsphere.sync_health,
+    execution_trends,
 ]
 
 

@@ -22,6 +22,7 @@ from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
 from orchestration.console.run_form import RunForm
+from orchestration.console.timeline import execution_gantt
 from orchestration.engine.templates import parsed_content
 from orchestration.errors import Forbidden, InvalidParameter, NotFound, ServiceError
 from orchestration.models import (
@@ -142,7 +143,8 @@ def _live_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
         "graph": graph.build(parsed, runs),
         "runs": top,
         "waiting": waiting,
-        "approvable": [r for r in waiting if r.extra.get("waiting_for") in WaitingFor.values],
+        "approvable": [r for r in waiting if r.extra.get("waiting_for") in WaitingFor.values
+                       and r.extra.get("waiting_for") not in WaitingFor.unattended()],
         "task_names": [t.name for t in parsed.tasks],
         "can_run": selection.can(request, execution.tenant, Scope.RUN),
         "poll_seconds": POLL_SECONDS,
@@ -161,6 +163,7 @@ def execution_detail(request: HttpRequest, execution_id: str) -> HttpResponse:
             "outputs_json": json.dumps(execution.outputs, indent=2, ensure_ascii=False),
             "children_executions": list(execution.children.order_by("created_at")),
             "log_types": LogType.choices,
+            "gantt": execution_gantt(execution),
         }
     )
     context.update(_logs_context(request, execution))

@@ -17,7 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orchestration.console import colouring, selection
+from orchestration.actions import all_actions
+from orchestration.console import colouring, graph, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.forms import TemplateFilterForm, TemplateForm, format_tags
@@ -105,6 +106,7 @@ def template_detail(request: HttpRequest, template_id: str) -> HttpResponse:
         "lines": colouring.highlight(version.content),
         "parameters": list(parsed.parameters.values()),
         "tasks": parsed.tasks,
+        "graph": graph.build(parsed, []),
         "risky_tasks": language_analysis.risky_tasks(parsed, resolver, template.name),
         "policy": language_analysis.execution_policy(parsed, resolver, template.name),
         "can_write": not template.is_public and selection.can(request, template.tenant, Scope.RUN),
@@ -133,9 +135,31 @@ def template_diff(request: HttpRequest, template_id: str) -> HttpResponse:
     return render_page(request, "console/templates/diff.html", context, active="templates")
 
 
+def action_catalog() -> list[dict[str, Any]]:
+    """What the editor completes: each action's name, risk and properties (ListActions' facts)."""
+    catalog = []
+    for action in all_actions():
+        described = action.describe()
+        catalog.append({
+            "name": action.name,
+            "risk": action.risk,
+            "required": list(action.properties_schema.get("required", [])),
+            "properties": {
+                key: {"type": prop["Type"], "description": prop["Description"]}
+                for key, prop in described["Properties"].items()
+            },
+        })
+    return catalog
+
+
 def _editor(request: HttpRequest, form: TemplateForm, template: Template | None, status: int = 200) -> HttpResponse:
     content = form["content"].value() or ""
-    context = {"form": form, "template": template, "report": analysis.validation_report(content)}
+    context = {
+        "form": form,
+        "template": template,
+        "report": analysis.editor_report(content),
+        "action_catalog": action_catalog(),
+    }
     return render_page(request, "console/templates/edit.html", context, active="templates", status=status)
 
 
@@ -199,8 +223,8 @@ def template_edit(request: HttpRequest, template_id: str) -> HttpResponse:
 @signed_in
 @require_POST
 def template_validate(request: HttpRequest) -> HttpResponse:
-    """The editor's live check: the same report as ValidateTemplateContent, as a fragment."""
-    report = analysis.validation_report(request.POST.get("content", ""))
+    """The editor's live check: ValidateTemplateContent's report, each problem with its line, as a fragment."""
+    report = analysis.editor_report(request.POST.get("content", ""))
     return render(request, "console/templates/_problems.html", {"report": report})
 
 

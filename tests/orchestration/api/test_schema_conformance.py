@@ -15,6 +15,7 @@ import json
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -28,6 +29,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from orchestration.models import (
+    EventTrigger,
+    EventTriggerFiring,
     Face,
     Membership,
     OrchTask,
@@ -39,12 +42,13 @@ from orchestration.models import (
     TimerTrigger,
 )
 from orchestration.services import audit, tenancy
+from orchestration.services import event_triggers as event_trigger_service
 from orchestration.services import executions as execution_service
 from orchestration.services import triggers as trigger_service
 from templates_app.services.templates import create_template, update_template
 from tests.orchestration.engine.conftest import drive, tpl
 from tests.simulator import make_vcenter
-from vsphere.models import InventoryObject, VSphereTask
+from vsphere.models import InventoryObject, VSphereEvent, VSphereTask
 
 pytestmark = pytest.mark.vcsim
 
@@ -109,6 +113,12 @@ def seed(vcsim: dict) -> dict[str, object]:
                                                path="group-d1/vm-1")
     vsphere_task = VSphereTask.objects.create(vcenter=vcenter, key="task-1", task_reference="task-1",
                                               status="success")
+    on_event = event_trigger_service.save_trigger(EventTrigger(
+        tenant=tenant, template=template, name="on power-off", event_types=["VmPoweredOffEvent"], owner=admin))
+    firing = EventTriggerFiring.objects.create(trigger=on_event, source_id=vcenter.pk, event_key=1,
+                                               event_type="VmPoweredOffEvent", event_time=timezone.now())
+    vsphere_event = VSphereEvent.objects.create(vcenter=vcenter, key=1, event_type="VmPoweredOffEvent",
+                                                created_time=timezone.now(), entity_moref="vm-1")
     event = audit.record(face=Face.NATIVE, action="templates.create", ok=True, user=admin, tenant_id=tenant.pk,
                          object_type="template", object_id=template.pk)
     return {
@@ -117,7 +127,8 @@ def seed(vcsim: dict) -> dict[str, object]:
         "task-executions": execution.task_executions.first().pk, "timer-triggers": trigger.pk,
         "orch-tasks": orch_task.pk, "templates": template.pk, "actions": "ACS::Sleep", "version": "v1",
         "vcenters": vcenter.pk, "vsphere-inventory": inventory.pk, "vsphere-tasks": vsphere_task.pk,
-        "audit-events": event.pk,
+        "audit-events": event.pk, "event-triggers": on_event.pk, "event-trigger-firings": firing.pk,
+        "vsphere-events": vsphere_event.pk,
         "_admin": admin,
         "_root": get_user_model().objects.create_superuser(username="root", password="pw-root", email=""),
     }

@@ -109,16 +109,17 @@ class Stack:
                              check=True, capture_output=True, text=True, timeout=300)
         return out.stdout
 
-    def start(self, name: str, *command: str) -> subprocess.Popen:
+    def start(self, name: str, *command: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """Start ``command`` in a process group of its own; ``env`` adds to :meth:`env` (one machine's)."""
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the process's life)
-        proc = subprocess.Popen(list(command), cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(list(command), cwd=ROOT, env={**self.env(), **(env or {})}, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
         self.procs[name] = proc
         return proc
 
-    def start_web(self) -> None:
+    def start_web(self, env: dict[str, str] | None = None) -> None:
         self.start("web", sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}",
-                   "-w", "2", "--timeout", "60")
+                   "-w", "2", "--timeout", "60", env=env)
         wait_for(self._answers, timeout=30, what="web server up")
 
     def _answers(self) -> bool:
@@ -127,11 +128,11 @@ class Stack:
         except requests.RequestException:
             return False
 
-    def start_worker(self, name: str = "worker") -> None:
-        self.start(name, sys.executable, "manage.py", "qcluster")
+    def start_worker(self, name: str = "worker", env: dict[str, str] | None = None) -> None:
+        self.start(name, sys.executable, "manage.py", "qcluster", env=env)
 
-    def start_ticker(self) -> None:
-        self.start("ticker", sys.executable, "manage.py", "runengine", "--interval", "0.2")
+    def start_ticker(self, name: str = "ticker", env: dict[str, str] | None = None) -> None:
+        self.start(name, sys.executable, "manage.py", "runengine", "--interval", "0.2", env=env)
 
     def signal(self, name: str, sig: int, *, group: bool = False) -> None:
         proc = self.procs[name]

@@ -98,8 +98,24 @@ def test_wait_for_gives_up_after_max_retries(run):
 
 
 def test_execute_api_unknown_operation(run):
-    execution = run(tpl({"Name": "x", "Action": "ACS::ExecuteAPI", "Properties": {"API": "DropDatabase"}}))
+    """A literal unknown operation is refused when the template is saved; one that only a
+    parameter names fails the task with the list of what can be called."""
+    execution = run(tpl({"Name": "x", "Action": "ACS::ExecuteAPI", "Properties": {"API": "{{ api }}"}},
+                        parameters={"api": {"Type": "String", "Default": "DropDatabase"}}))
     assert execution.status == "Failed"
     message = TaskExecution.objects.get(execution=execution).status_message
     assert "no read operation OOS:DropDatabase" in message
     assert ExecutionLog.objects.filter(execution=execution, log_type="Error").exists()
+
+
+def test_execute_api_accepts_the_http_form_and_reads_child_executions(run):
+    """OOS's Method/URI/Headers/Body/Risk are accepted; the call runs on its Parameters
+    (ListExecutions by ParentExecutionId, as Alibaba's templates page through children)."""
+    parent = run(tpl({"Name": "x", "Action": "ACS::Sleep", "Properties": {"Duration": "PT0S"}}))
+    execution = run(tpl({"Name": "list", "Action": "ACS::ExecuteApi", "Properties": {
+        "Service": "OOS", "API": "ListExecutions", "Method": "GET", "URI": "/executions", "Risk": "Normal",
+        "Headers": {"Accept": "application/json"}, "Body": "", "Parameters": {"ParentExecutionId": parent.pk}},
+        "Outputs": {"n": {"ValueSelector": ".Executions | length", "Type": "Number"}}}))
+    assert execution.status == "Success", execution.status_message
+    assert TaskExecution.objects.get(execution=execution).outputs == {"n": 0}
+    assert ExecutionLog.objects.filter(execution=execution, message__contains="Method, URI, Headers not used").exists()
