@@ -9,7 +9,7 @@ class VSphereConfig(AppConfig):
         from orchestration import event_stream
         from orchestration.engine.ticker import run_schedules_precisely
         from vsphere import read_operations, signals  # noqa: F401  (registers read operations, connects signals)
-        from vsphere.actions import baidu_operators, select_targets, vm  # noqa: F401  (registers the VM actions)
+        from vsphere.actions import baidu_operators, guest, guest_files, select_targets, vm  # noqa: F401  (registers the actions)
         from vsphere.event_source import SOURCE
         from vsphere.services.schedules import TASK_SYNC_FUNC
 

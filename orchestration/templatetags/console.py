@@ -9,9 +9,11 @@ import json
 from datetime import UTC, datetime
 
 from django import template
+from django.utils.translation import gettext as _
 
 from orchestration.console import labels, phrases, timing
 from orchestration.models import WaitingFor
+from vsphere.actions.guest import results_of
 
 register = template.Library()
 
@@ -77,3 +79,14 @@ def took(start, end):
 def pretty_json(value) -> str:
     """A JSON value indented for reading (task outputs)."""
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+@register.filter
+def guest_results(task_execution) -> list[dict]:
+    """RunCommand's per-VM results (exit code, output, duration) of a task execution, each with
+    its ``streams``: (text, truncated, label) for standard output and standard error."""
+    rows = results_of(task_execution.task_action, task_execution.extra or {})
+    for row in rows:
+        row["streams"] = [(row["Output"], row["OutputTruncated"], _("Standard output")),
+                          (row["StdErr"], row["StdErrTruncated"], _("Standard error"))]
+    return rows

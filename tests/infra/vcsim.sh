@@ -9,6 +9,10 @@
 # Extra flags after `start` go to the simulator: -vm N, -host N, -cluster N,
 # -standalone-host N, -dc N, -ds N, -uuid U, -username U -password P (default: any
 # non-empty user/password is accepted; the URL says user:pass).
+# Guest operations (a double of VMware Tools, tests/infra/vcsim/guest.go):
+# -guest-root DIR (one private directory per VM), -guest-login USER:PASSWORD (every VM;
+# default root:vmware), -guest-timeout 10m, and repeatable -guest-vm NAME=login:USER:PASS
+# or NAME=fault:tools-not-running|tools-too-old|guest-ops-disabled.
 # State lives in $STATE_DIR/vcsim.env (default: <repo>/.cache/infra).
 # Only the VCSIM_URL line goes to stdout; progress goes to stderr.
 set -euo pipefail
@@ -37,7 +41,7 @@ ensure_toolchain() {
 
 cmd_build() {
     # Rebuild only when the binary is missing or older than the source.
-    if [[ -x $BIN && ! $SRC/main.go -nt $BIN ]]; then
+    if [[ -x $BIN && -z "$(find "$SRC" -name '*.go' -newer "$BIN" -print -quit)" ]]; then
         echo "$BIN"
         return 0
     fi

@@ -3,6 +3,7 @@
 // a vCenter. Built offline from Debian's golang-github-vmware-govmomi-dev
 // (0.24.2) by tests/infra/vcsim.sh; it prints its URL on one stdout line,
 // e.g. http://user:pass@127.0.0.1:PORT/sdk, and serves plain HTTP until killed.
+// guest.go adds a double of VMware Tools' guest operations (-guest-* flags).
 package main
 
 import (
@@ -28,6 +29,7 @@ func main() {
 	flag.IntVar(&m.Host, "standalone-host", m.Host, "standalone hosts per datacenter")
 	flag.IntVar(&m.Datastore, "ds", m.Datastore, "datastores")
 	flag.IntVar(&m.Machine, "vm", m.Machine, "VMs per resource pool")
+	guestCfg := guestFlags()
 	flag.Parse()
 
 	if *uuid != "" { // About is a copy inside m, so this does not touch the package default
@@ -39,6 +41,17 @@ func main() {
 	}
 	defer m.Remove() // deletes the datastores' temp dirs
 
+	ownRoot := guestCfg.root == ""
+	guests, err := newGuestDouble(guestCfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "vcsim: guest root:", err)
+		os.Exit(1)
+	}
+	if ownRoot {
+		defer os.RemoveAll(guestCfg.root)
+	}
+	guests.install(m)
+
 	// In 0.24.2 the listen address and the accepted login both come from
 	// Service.Listen (a *url.URL); a nil User means "any non-empty user/pass".
 	m.Service.Listen = &url.URL{Host: *listen}
@@ -47,6 +60,8 @@ func main() {
 	}
 	s := m.Service.NewServer() // plain HTTP: Service.TLS is nil
 	defer s.Close()
+	guests.port = s.URL.Port()
+	m.Service.ServeMux.HandleFunc(transferPrefix, guests.serveTransfer)
 
 	fmt.Println(s.URL.String()) // URL carries user:pass (defaults to user:pass)
 	os.Stdout.Sync()

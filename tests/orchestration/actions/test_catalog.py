@@ -9,6 +9,7 @@ REQUIRED = [
     "ACS::VSphere::RebootVMGuest", "ACS::VSphere::ResetVM", "ACS::VSphere::SuspendVM",
     "ACS::VSphere::CreateVMSnapshot", "ACS::VSphere::RevertVMSnapshot", "ACS::VSphere::RemoveVMSnapshot",
     "ACS::VSphere::ReconfigureVM", "ACS::VSphere::CloneVM", "ACS::VSphere::DestroyVM",
+    "ACS::VSphere::RunCommand", "ACS::VSphere::UploadFile", "ACS::VSphere::DownloadFile",
 ]
 
 
@@ -27,7 +28,8 @@ def test_required_actions_registered_with_valid_schemas():
     [("ACS::VSphere::StopVM", "High"), ("ACS::VSphere::DestroyVM", "High"), ("ACS::VSphere::ResetVM", "High"),
      ("ACS::VSphere::RevertVMSnapshot", "High"), ("ACS::VSphere::RemoveVMSnapshot", "High"),
      ("ACS::VSphere::RebootVMGuest", "Medium"), ("ACS::VSphere::ShutdownVMGuest", "Medium"),
-     ("ACS::VSphere::StartVM", "Low"), ("ACS::Sleep", "Low")],
+     ("ACS::VSphere::StartVM", "Low"), ("ACS::Sleep", "Low"), ("ACS::VSphere::RunCommand", "High"),
+     ("ACS::VSphere::UploadFile", "High"), ("ACS::VSphere::DownloadFile", "Medium")],
 )
 def test_risk_levels(name, risk):
     assert get_action(name).risk == risk
