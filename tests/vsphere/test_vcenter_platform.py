@@ -75,7 +75,7 @@ def admin_form(vcenter: VCenter, **changes) -> dict:
             "user": vcenter.user, "password": "", "region": vcenter.region_id or "",
             "tenants": [t.pk for t in vcenter.tenants.all()], "sync_enabled": "on",
             "sync_interval": vcenter.sync_interval, "inventory_interval": vcenter.inventory_interval,
-            "task_retention_days": vcenter.task_retention_days}
+            "task_retention_days": vcenter.task_retention_days, "event_retention_days": vcenter.event_retention_days}
     if vcenter.verify_tls:
         data["verify_tls"] = "on"
     data.update(changes)
