@@ -67,8 +67,21 @@ def _chosen_action(request) -> str:
         return names[0] if names else ""
 
 
+class ReadOnlyAdminMixin:
+    """Rows people look at but never add, change or delete here (synced, recorded or derived)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The whole trail, for platform staff; nobody adds, changes or deletes events."""
 
     list_display = ["created_at", "tenant_id", "actor", "access_key_id", "face", "action", "object_type",
@@ -85,12 +98,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return is_platform_staff(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from orchestration.admin_scoping import TenantScopedAdmin
+from orchestration.admin_scoping import ReadOnlyAdmin, TenantScopedAdmin
 from orchestration.errors import InvalidParameter
 from orchestration.models import EventTrigger, EventTriggerFiring, Scope
 from orchestration.services import event_triggers as service
@@ -68,7 +68,7 @@ class EventTriggerAdmin(TenantScopedAdmin):
 
 
 @admin.register(EventTriggerFiring)
-class EventTriggerFiringAdmin(TenantScopedAdmin):
+class EventTriggerFiringAdmin(ReadOnlyAdmin):
     """Read only: each matching event and what its trigger did with it."""
 
     list_display = ["created_at", "trigger", "event_type", "entity_name", "entity_moref", "fired", "reason",
@@ -77,12 +77,3 @@ class EventTriggerFiringAdmin(TenantScopedAdmin):
     search_fields = ["entity_name", "entity_moref", "event_type"]
     list_select_related = ["trigger", "execution"]
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

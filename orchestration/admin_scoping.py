@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from orchestration.admin_audit import AuditedAdmin
+from orchestration.admin_audit import AuditedAdmin, ReadOnlyAdminMixin
 from orchestration.authorization import administers_any_tenant
 from orchestration.models import Scope, Tenant
 
@@ -50,3 +50,7 @@ class TenantScopedAdmin(AuditedAdmin):
             managed = Tenant.objects.for_user(request.user, Scope.MANAGE)
             kwargs["queryset"] = get_user_model().objects.filter(memberships__tenant__in=managed).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, TenantScopedAdmin):
+    """A tenant-scoped changelist of rows nobody edits here (synced inventory, tasks, events, firings)."""

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from orchestration.admin_audit import AuditedAdmin
-from orchestration.admin_scoping import TenantScopedAdmin
+from orchestration.admin_scoping import ReadOnlyAdmin
 from orchestration.errors import InvalidParameter
 from orchestration.models import is_platform_staff
 from orchestration.paginators import EstimatedCountPaginator
@@ -119,17 +119,6 @@ class GrantedVCenterFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         return [(vc.pk, str(vc)) for vc in VCenter.objects.for_user(request.user).order_by("name")]
-
-
-class ReadOnlyAdmin(TenantScopedAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(InventoryObject)
