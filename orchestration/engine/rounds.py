@@ -36,6 +36,7 @@ from . import metrics
 from .endings import SYSTEM_ACTOR, EndingRounds
 from .loops import LoopRounds
 from .results import Failed
+from .secrets import ExecutionSecrets
 from .templates import parsed_content
 from .tries import TryRounds, call_action
 
@@ -70,6 +71,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.state.setdefault("ready", [])
         self.state.setdefault("outputs", {})
         self.state.setdefault("done", {})
+        self.secrets = ExecutionSecrets(execution.tenant_id, self.state)
         if active is None:
             active = TaskExecution.objects.filter(execution=execution).exclude(status__in=TASK_FINISHED_STATUSES)
         self.active: dict[str, TaskExecution] = {te.id: te for te in active}
@@ -90,7 +92,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
                 task_execution_id=te.id if te is not None else None,
                 created_at=self.now,
                 log_type=kind if te is not None else LogType.EXECUTION,
-                message=message,
+                message=self.secrets.redact(message),
             )
         )
 

@@ -124,7 +124,10 @@ def _call_outside(execution_id: str, owner: str, kind: str, te_id: str) -> list[
     try:
         result = action.start(ctx) if kind == "start" else action.poll(ctx)
     except Exception as exc:  # the action's own failure, reported on the task
-        logger.exception("action %s of %s failed", task.action, te_id)
+        if probe.secrets.versions:  # its message may quote a secret: log it redacted, without the traceback
+            logger.error("action %s of %s failed: %s", task.action, te_id, probe.secrets.redact(f"{exc!r}"))
+        else:
+            logger.exception("action %s of %s failed", task.action, te_id)
         result = Failed(f"{task.action}: {exc}")
     with transaction.atomic():
         execution = Execution.objects.select_for_update().filter(pk=execution_id, lease_owner=owner).first()

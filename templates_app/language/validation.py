@@ -21,7 +21,7 @@ Control-flow decisions (documented because OOS leaves them implicit):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -40,7 +40,7 @@ from .model import DELAY_TYPES, FORMAT_VERSION, OUTPUT_TYPES, ParsedTemplate
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
 from .problems import Problem, TemplateInvalid, did_you_mean
-from .public_parameters import OOS_PREFIX, UnknownParameter, resolve_public_parameter
+from .public_parameters import UnknownParameter, checkable, is_reference, resolve_reference
 from .rules import (
     LOOP_ITEM,
     MAX_RETRIES,
@@ -70,8 +70,9 @@ class Validated:
         return not self.problems
 
 
-def validate(content: str | dict[str, Any]) -> Validated:
-    """Validate template text (JSON/YAML) or an already loaded mapping."""
+def validate(content: str | dict[str, Any], context: Mapping[str, Any] | None = None) -> Validated:
+    """Validate template text (JSON/YAML) or a loaded mapping; with the tenant in ``context``
+    (``ACS::AccountId``), ``oos:``/``oos-secret:`` references are checked against its store."""
     fmt = None
     if isinstance(content, str):
         try:
@@ -86,7 +87,7 @@ def validate(content: str | dict[str, Any]) -> Validated:
         data = content
     else:
         return Validated(None, [Problem("Content", "the top level must be a mapping")])
-    checker = _Checker(data)
+    checker = _Checker(data, context or {})
     checker.run()
     if checker.problems:
         return Validated(None, checker.problems, fmt)
@@ -111,8 +112,9 @@ def _property_hints(instance: dict[str, Any], schema: dict[str, Any]) -> str:
 
 
 class _Checker(ParameterChecks, LoopChecks):
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any], context: Mapping[str, Any]):
         self.data = data
+        self.context = context
         self.problems: list[Problem] = []
         self.parameter_names: set[str] = set()
         self.task_names: dict[str, int] = {}
@@ -142,8 +144,6 @@ class _Checker(ParameterChecks, LoopChecks):
         self.check_top_outputs(data.get("Outputs"))
         if tasks is not None:
             self.problems.extend(flow_problems(tasks, self.task_names))
-
-
 
     # -- conditions -------------------------------------------------------------------
     def check_conditions(self, conditions: Any) -> None:
@@ -176,7 +176,7 @@ class _Checker(ParameterChecks, LoopChecks):
                     known = ", ".join(sorted(outputs)) or "none"
                     self.add(where, f"task '{root}' has no output '{attr}' (outputs: {known})")
                 continue
-            if root.startswith(OOS_PREFIX):
+            if is_reference(root):
                 self.check_public_parameter(where, root)
             elif unknown_pseudo_message(root):
                 self.add(where, unknown_pseudo_message(root))
@@ -188,8 +188,10 @@ class _Checker(ParameterChecks, LoopChecks):
                 self.add(where, f"undefined reference '{root}'")
 
     def check_public_parameter(self, place: str, reference: str) -> None:
+        if not checkable(reference, self.context):
+            return
         try:
-            resolve_public_parameter(reference[len(OOS_PREFIX):], {})
+            resolve_reference(reference, self.context)
         except UnknownParameter as exc:
             self.add(place, str(exc))
 
@@ -391,9 +393,6 @@ class _Checker(ParameterChecks, LoopChecks):
         if isinstance(value, str) and PERCENT.match(value):
             return
         self.add(place, f"must be a whole number >= {minimum} or a percentage like '50%'")
-
-
-
 
     # -- top-level outputs ------------------------------------------------------------
     def check_top_outputs(self, outputs: Any) -> None:
