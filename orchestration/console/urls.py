@@ -2,7 +2,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orchestration.console.views import audit, dashboard, events, executions, orchtasks, shell, templates, vsphere
+from orchestration.console.views import (
+    audit,
+    dashboard,
+    events,
+    executions,
+    orchtasks,
+    parameters,
+    shell,
+    templates,
+    vsphere,
+)
 
 app_name = "console"
 
@@ -61,5 +71,9 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("parameters/", parameters.parameter_list, name="parameters"),
+    path("parameters/new/", parameters.parameter_create, name="parameter-create"),
+    path("parameters/<str:parameter_id>/edit/", parameters.parameter_edit, name="parameter-edit"),
+    path("parameters/<str:parameter_id>/delete/", parameters.parameter_delete, name="parameter-delete"),
     path("audit/", audit.audit_list, name="audit"),
 ]
