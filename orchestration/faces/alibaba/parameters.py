@@ -22,7 +22,7 @@ from .registry import Call, action
 
 TAG_RESOURCE = "parameter"
 SORT_FIELDS = {"Name": "name", "CreatedDate": "created_at"}
-MAX_NAMES = 20  # GetParameters / GetSecretParameters
+MAX_NAMES = 10  # GetParameters / GetSecretParameters take at most 10 names
 
 
 def _meta(parameter: Parameter, tags: dict[str, str] | None = None, *, listed: bool = False) -> dict[str, Any]:
