@@ -88,6 +88,21 @@ def test_references_resolve_and_the_secret_reaches_only_the_action(tenant_a, ope
         f"/api/v1/executions/{execution.pk}/task-executions/"]
 
 
+def test_a_child_execution_gets_the_reference_and_its_action_the_value(tenant_a, operator_a, store, make_template):
+    make_template(tpl({"Name": "record", "Action": "Test::Record", "Properties": {"Value": "{{ Password }}"},
+                       "Outputs": {"Echo": {"Type": "String", "ValueSelector": ".Value"}}},
+                      parameters={"Password": {"Type": "String"}},
+                      outputs={"Echo": {"Type": "String", "Value": "{{ record.Echo }}"}}), name="child")
+    parent = make_template(tpl({"Name": "nested", "Action": "ACS::Template", "Properties": {
+        "TemplateName": "child", "Parameters": {"Password": "{{ oos-secret:db/password }}"}}}))
+    execution = drive(start_execution(tenant=tenant_a, user=operator_a, template=parent))
+    assert execution.status == "Success", execution.status_message
+    child = Execution.objects.get(parent=execution)
+    assert child.parameters == {"Password": "{{ oos-secret:db/password }}"}
+    assert child.outputs == {"Echo": "******"}, "the child's action got the value; the child masked it"
+    assert rows_holding(SECRET, execution.pk) == [] and rows_holding(SECRET, child.pk) == []
+
+
 def test_an_unknown_name_fails_the_task_with_a_clear_message(tenant_a, operator_a, store, make_template):
     template = make_template(tpl({"Name": "record", "Action": "Test::Record",
                                   "Properties": {"Value": "{{ oos-secret:no/such }}"}}))
