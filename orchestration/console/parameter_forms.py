@@ -22,7 +22,7 @@ class _ServiceErrors:
 
 
 class ParameterCreateForm(_ServiceErrors, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=180, help_text=_("2–180 letters, digits, -, _, . or /"))
+    name = forms.CharField(label=_("Name"), max_length=180, help_text=_("2–180 letters, digits, -, _ or /"))
     type = forms.ChoiceField(label=_("Type"), choices=[(ParameterType.STRING, "String"),
                                                        (ParameterType.STRING_LIST, "StringList")], required=False)
     value = forms.CharField(label=_("Value"), strip=False, widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,9 +1,10 @@
 """The rules of the parameter store, as Alibaba OOS documents them for CreateParameter and
 CreateSecretParameter: every face, the console and the admin check through these.
 
-* Name: 2–180 characters, letters, digits, ``-``, ``_``, ``.`` and ``/`` (paths such as
+* Name: 2–180 characters, letters, digits, ``-``, ``_`` and ``/`` (paths such as
   ``app/db/password``); it may not start with ``ALIYUN``, ``ACS``, ``ALIBABA``,
-  ``ALICLOUD`` or ``OOS`` (any case), which name the provider's public parameters.
+  ``ALICLOUD`` or ``OOS`` (any case), which name the provider's public parameters. It
+  starts with a letter, digit or ``_``, so that ``{{ oos:Name }}`` can name it.
 * Value: 1–4096 characters. A ``StringList`` is one text of comma-separated items.
 * Description: at most 200 characters.
 * Constraints: a JSON object with ``AllowedValues`` (a list of text), ``AllowedPattern``
@@ -19,7 +20,7 @@ from typing import Any
 from orchestration.errors import InvalidParameter
 from orchestration.models import ParameterType
 
-NAME = re.compile(r"^[A-Za-z0-9_./-]{2,180}$")
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_/-]{1,179}$")
 RESERVED_PREFIXES = ("ALIYUN", "ACS", "ALIBABA", "ALICLOUD", "OOS")
 MAX_VALUE = 4096
 MAX_DESCRIPTION = 200
@@ -30,7 +31,8 @@ PLAIN_TYPES = (ParameterType.STRING, ParameterType.STRING_LIST)
 
 def check_name(name: Any) -> str:
     if not isinstance(name, str) or not NAME.match(name):
-        raise InvalidParameter("Name", "use 2–180 letters, digits, '-', '_', '.' or '/'")
+        raise InvalidParameter("Name", "use 2–180 letters, digits, '-', '_' or '/', starting with a letter, "
+                                       "digit or '_'")
     if name.upper().startswith(RESERVED_PREFIXES):
         raise InvalidParameter("Name", f"a name may not start with {', '.join(RESERVED_PREFIXES)}")
     return name

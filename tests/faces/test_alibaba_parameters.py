@@ -63,6 +63,9 @@ def test_bad_input_is_answered_in_alibabas_envelope(tea):
     cases = [
         (oos.CreateParameterRequest(name="ACS-reserved", type="String", value="x"), "InvalidParameter", "Name"),
         (oos.CreateParameterRequest(name="bad name!", type="String", value="x"), "InvalidParameter", "Name"),
+        (oos.CreateParameterRequest(name="/leading", type="String", value="x"), "InvalidParameter", "Name"),
+        (oos.CreateParameterRequest(name="has.dot", type="String", value="x"), "InvalidParameter", "Name"),
+        (oos.CreateParameterRequest(name="n" * 181, type="String", value="x"), "InvalidParameter", "Name"),
         (oos.CreateParameterRequest(name="ok", type="Number", value="1"), "InvalidParameter", "Type"),
         (oos.CreateParameterRequest(name="ok", type="String", value="x" * 4097), "InvalidParameter", "Value"),
         (oos.CreateParameterRequest(name="ok", type="String"), "MissingParameter", "Value"),

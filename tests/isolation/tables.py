@@ -279,8 +279,9 @@ CONSOLE: dict[str, Probes] = {
     "orchtask-operate": Probe(ORCH, method="POST", body={"operation": "Execute"}),
     "orchtask-delete": Probe(ORCH, method="POST"),
     "parameters": (Probe(query={"q": MARK}, status=OK), Probe(query={"q": MARK, "kind": "secret"}, status=OK)),
-    "parameter-create": (Probe(status=(200, 403)), Probe(method="POST", status=FORM_REFUSED, body={
-        "tenant": "{tenant}", "name": "intruder", "type": "String", "value": "x"})),
+    "parameter-create": (Probe(status=(200, 403)), Probe(
+        method="POST", body={"name": "intruder-{me}", "type": "String", "value": "x"}, status=(302, 403),
+        note="the form has no tenant: it creates in the selected one (B's; the switcher cannot select A)")),
     **{f"parameter-{n}": tuple(Probe({"parameter_id": pk}, method=m, body={"value": "changed"})
                                for pk in ("{parameter}", "{secret_parameter}") for m in ("GET", "POST"))
        for n in ("edit", "delete")},

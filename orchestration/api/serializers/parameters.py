@@ -30,7 +30,7 @@ class ParameterValueSerializer(ParameterSerializer):
 
 class ParameterCreateSerializer(serializers.Serializer):
     tenant = TenantField(required=False)
-    name = serializers.CharField(help_text="2–180 letters, digits, '-', '_', '.' or '/'.")
+    name = serializers.CharField(help_text="2–180 letters, digits, '-', '_' or '/'.")
     type = serializers.ChoiceField(choices=[ParameterType.STRING, ParameterType.STRING_LIST], required=False,
                                    help_text="String or StringList (comma-separated); secrets are Secret.")
     value = serializers.CharField(trim_whitespace=False, help_text="1–4096 characters.")
