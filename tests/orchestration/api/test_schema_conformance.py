@@ -40,6 +40,7 @@ from orchestration.models import (
 )
 from orchestration.services import audit, tenancy
 from orchestration.services import executions as execution_service
+from orchestration.services import parameters as parameter_service
 from orchestration.services import triggers as trigger_service
 from templates_app.services.templates import create_template, update_template
 from tests.orchestration.engine.conftest import drive, tpl
@@ -109,6 +110,8 @@ def seed(vcsim: dict) -> dict[str, object]:
                                                path="group-d1/vm-1")
     vsphere_task = VSphereTask.objects.create(vcenter=vcenter, key="task-1", task_reference="task-1",
                                               status="success")
+    plain = parameter_service.create(tenant=tenant, actor=admin, name="seed", type="String", value="v", secret=False)
+    secret = parameter_service.create(tenant=tenant, actor=admin, name="seed", value="s", secret=True)
     event = audit.record(face=Face.NATIVE, action="templates.create", ok=True, user=admin, tenant_id=tenant.pk,
                          object_type="template", object_id=template.pk)
     return {
@@ -117,7 +120,7 @@ def seed(vcsim: dict) -> dict[str, object]:
         "task-executions": execution.task_executions.first().pk, "timer-triggers": trigger.pk,
         "orch-tasks": orch_task.pk, "templates": template.pk, "actions": "ACS::Sleep", "version": "v1",
         "vcenters": vcenter.pk, "vsphere-inventory": inventory.pk, "vsphere-tasks": vsphere_task.pk,
-        "audit-events": event.pk,
+        "audit-events": event.pk, "parameters": plain.pk, "secret-parameters": secret.pk,
         "_admin": admin,
         "_root": get_user_model().objects.create_superuser(username="root", password="pw-root", email=""),
     }
