@@ -21,7 +21,8 @@ class ParameterSerializer(serializers.ModelSerializer):
 
 
 class ParameterValueSerializer(ParameterSerializer):
-    value = serializers.CharField(help_text="The value of the version read (a secret's only with decryption).")
+    value = serializers.CharField(required=False,  # absent for a secret read without decryption
+                                  help_text="The value of the version read (a secret's only with decryption).")
 
     class Meta(ParameterSerializer.Meta):
         fields = [*ParameterSerializer.Meta.fields, "value"]
