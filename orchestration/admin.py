@@ -362,4 +362,4 @@ class TimerTriggerAdmin(TenantScopedAdmin):
             trigger_service.delete_trigger(trigger)
 
 
-from orchestration import admin_event_triggers, admin_orchtasks  # noqa: E402, F401  (register their admins)
+from orchestration import admin_event_triggers, admin_orchtasks, admin_parameters  # noqa: E402, F401  (register their admins)

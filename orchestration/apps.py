@@ -8,6 +8,10 @@ class OrchestrationConfig(AppConfig):
     def ready(self) -> None:
         from orchestration.actions import api_calls, control, read_calls, timer  # noqa: F401  (registers the built-in actions)
         from orchestration.engine import shutdown, ticker
+        from orchestration.services import parameter_references
+
+        # {{ oos:Name }} and {{ oos-secret:Name }} resolve from this tenant's parameter store.
+        parameter_references.install()
 
         # Workers hand their leases back on SIGTERM, and qcluster stops within seconds.
         shutdown.install()

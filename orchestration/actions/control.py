@@ -231,12 +231,14 @@ class NestedTemplate(Action):
     }
 
     def start(self, ctx):
+        # The child's parameters are stored on its row: hand it the stored properties, whose
+        # secrets are still references ({{ oos-secret:Name }}), not the plaintexts of ctx.properties.
         child = start_child_execution(
             ctx.execution,
             ctx.task_execution,
             ctx.properties["TemplateName"],
             ctx.properties.get("TemplateVersion"),
-            ctx.properties.get("Parameters") or {},
+            ctx.task_execution.properties.get("Parameters") or {},
         )
         ctx.state["child"] = child.id
         ctx.log(f"Started child execution {child.id} of {child.template_name}.")

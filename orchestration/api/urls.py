@@ -13,5 +13,7 @@ routes = [
     ("event-triggers", views.EventTriggerViewSet, None),
     ("event-trigger-firings", views.EventTriggerFiringViewSet, None),
     ("orch-tasks", views.OrchTaskViewSet, None),
+    ("parameters", views.ParameterViewSet, "parameter"),
+    ("secret-parameters", views.SecretParameterViewSet, "secret-parameter"),
     ("audit-events", views.AuditEventViewSet, None),
 ]

@@ -20,7 +20,8 @@ from orchestration.services import audit
 NOT_AUDITED = frozenset({"login", "logout", "switch", "template-validate"})
 # URL arguments that name the object a page acts on, and its type in the trail.
 OBJECT_ARGUMENTS = {"execution_id": "execution", "trigger_id": "timer_trigger", "template_id": "template",
-                    "task_id": "orchtask", "vcenter_id": "vcenter"}
+                    "task_id": "orchtask", "vcenter_id": "vcenter", "parameter_id": "parameter",
+                    "event_trigger_id": "event_trigger"}
 
 
 class ConsoleAuditMiddleware:

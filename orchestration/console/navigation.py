@@ -29,6 +29,7 @@ AREAS: tuple[Area, ...] = (
     Area("executions", _("Executions"), "console:execution-list"),
     Area("approvals", _("Approvals"), "console:approvals"),
     Area("orchtasks", _("OrchTasks"), "console:orchtasks"),
+    Area("parameters", _("Parameters"), "console:parameters"),
     Area("vsphere", _("vSphere"), "console:vsphere"),
     Area("audit", _("Audit trail"), "console:audit", scope=Scope.MANAGE),
 )

@@ -10,6 +10,7 @@ from orchestration.console.views import (
     execution_logs,
     executions,
     orchtasks,
+    parameters,
     schedules,
     shell,
     templates,
@@ -65,8 +66,8 @@ urlpatterns += [
     path("vsphere/tasks/", vsphere.task_list, name="vsphere-tasks"),
     path("vsphere/events/", events.event_list, name="vsphere-events"),
     path("event-triggers/", events.trigger_list, name="event-triggers"),
-    path("event-triggers/<int:trigger_id>/", events.trigger_detail, name="event-trigger-detail"),
-    path("event-triggers/<int:trigger_id>/act/", events.trigger_act, name="event-trigger-act"),
+    path("event-triggers/<int:event_trigger_id>/", events.trigger_detail, name="event-trigger-detail"),
+    path("event-triggers/<int:event_trigger_id>/act/", events.trigger_act, name="event-trigger-act"),
 ]
 
 urlpatterns += [
@@ -80,5 +81,9 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("parameters/", parameters.parameter_list, name="parameters"),
+    path("parameters/new/", parameters.parameter_create, name="parameter-create"),
+    path("parameters/<str:parameter_id>/edit/", parameters.parameter_edit, name="parameter-edit"),
+    path("parameters/<str:parameter_id>/delete/", parameters.parameter_delete, name="parameter-delete"),
     path("audit/", audit.audit_list, name="audit"),
 ]

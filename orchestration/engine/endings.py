@@ -53,8 +53,8 @@ class EndingRounds:
 
     def finish_execution(self, status: str, message: str, outputs: dict | None = None) -> None:
         self.ex.status = status
-        self.ex.status_message = message
-        self.ex.outputs = outputs or {}
+        self.ex.status_message = self.secrets.redact(message)
+        self.ex.outputs = self.secrets.redact(outputs or {})
         self.ex.end_date = self.now
         self.ex.wake_at = None
         self.log(f"Execution {status.lower()}." + (f" {message}" if message else ""))

@@ -36,6 +36,7 @@ from . import metrics
 from .endings import SYSTEM_ACTOR, EndingRounds
 from .loops import LoopRounds
 from .results import Failed
+from .secrets import ExecutionSecrets
 from .templates import parsed_content
 from .tries import TryRounds, call_action
 
@@ -72,6 +73,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
         self.state.setdefault("done", {})
         # A queued execution has no task executions yet: nothing to look up, nothing to count.
         self.fresh = execution.status in (ExecutionStatus.STARTED, ExecutionStatus.QUEUED)
+        self.secrets = ExecutionSecrets(execution.tenant_id, self.state)
         if active is None:
             active = [] if self.fresh else (
                 TaskExecution.objects.filter(execution=execution).exclude(status__in=TASK_FINISHED_STATUSES))
@@ -94,7 +96,7 @@ class Round(TryRounds, LoopRounds, EndingRounds):
                 task_execution_id=te.id if te is not None else None,
                 created_at=self.now,
                 log_type=kind if te is not None else LogType.EXECUTION,
-                message=message,
+                message=self.secrets.redact(message),
             )
         )
 

@@ -154,7 +154,10 @@ def _call_outside(hold: Hold, kind: str, te_id: str) -> list[tuple[str, str]]:
     try:  # as long as the call takes, the heartbeat keeps the lease
         result = action.start(ctx) if kind == "start" else action.poll(ctx)
     except Exception as exc:  # the action's own failure, reported on the task
-        logger.exception("action %s of %s failed", task.action, te_id)
+        if probe.secrets.versions:  # its message may quote a secret: log it redacted, without the traceback
+            logger.error("action %s of %s failed: %s", task.action, te_id, probe.secrets.redact(f"{exc!r}"))
+        else:
+            logger.exception("action %s of %s failed", task.action, te_id)
         result = Failed(f"{task.action}: {exc}")
     with transaction.atomic():
         execution = leases.lock_for_round(hold.execution_id, hold.owner)
@@ -164,8 +167,7 @@ def _call_outside(hold: Hold, kind: str, te_id: str) -> list[tuple[str, str]]:
             return []
         if kind == "start" and current.extra.get("phase") != "starting":
             return []
-        current.extra["action"] = ctx.state
-        round_.apply_result(current, task, result, ctx)
+        round_.apply_result(current, task, result, ctx)  # stores the action's state, redacted
         round_.run_after_result()
         round_.commit(hold.save)
         return list(round_.external)

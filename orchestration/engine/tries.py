@@ -35,7 +35,7 @@ class TryRounds:
         return ActionContext(
             execution=self.ex,
             task_execution=te,
-            properties=te.properties,
+            properties=self.secrets.reveal(te.properties),  # the one place a secret's plaintext goes
             now=self.now,
             state=te.extra.setdefault("action", {}),
         )
@@ -55,6 +55,9 @@ class TryRounds:
         self.touch(te)
         try:
             te.properties = self.render(task.properties, te)
+            gone = self.secrets.record(te.properties)
+            if gone:
+                raise LookupError(f"secret parameter {', '.join(sorted(gone))} no longer exists")
             action = self.action_for(task)
             problem = _schema_problem(action, te.properties)
             if problem:
@@ -77,7 +80,7 @@ class TryRounds:
         if ctx is not None:
             for line in ctx.logs:
                 self.log(line, te, LogType.ACTION)
-            te.extra["action"] = ctx.state
+            te.extra["action"] = self.secrets.redact(ctx.state)  # e.g. a guest command's output
         te.extra.pop("phase", None)
         self.touch(te)
         if isinstance(result, Wait):
@@ -89,11 +92,11 @@ class TryRounds:
             else:
                 te.extra.pop("waiting_for", None)
             if result.reason:
-                te.status_message = result.reason
+                te.status_message = self.secrets.redact(result.reason)
             return
         if isinstance(result, Done):
             try:
-                te.outputs = self.select_outputs(task, result.outputs, te)
+                te.outputs = self.secrets.redact(self.select_outputs(task, result.outputs, te))
             except (selectors.SelectorError, expressions.ExpressionError) as exc:
                 self.finish_try(te, Failed(f"Outputs: {exc}", retryable=False))
                 return
@@ -126,6 +129,7 @@ class TryRounds:
         self.touch(te)
         te.wake_at = None
         if isinstance(result, Failed):
+            result = Failed(self.secrets.redact(result.message), result.retryable)
             if result.retryable and te.tries and te.tries <= task.retries and not self.ex.cancel_requested:
                 te.extra["retry_pending"] = True
                 wait = task.retry_wait(te.tries)

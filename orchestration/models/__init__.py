@@ -18,6 +18,7 @@ from .executions import (
 )
 from .nonces import SignatureNonce
 from .orchtasks import OrchTask, OrchTaskStatus, OrchTaskStep
+from .parameters import Parameter, ParameterType, ParameterVersion
 from .tags import ResourceTag
 from .tenancy import (
     AccessKey,
@@ -59,6 +60,9 @@ __all__ = [
     "OrchTask",
     "OrchTaskStatus",
     "OrchTaskStep",
+    "Parameter",
+    "ParameterType",
+    "ParameterVersion",
     "Project",
     "Region",
     "ResourceTag",

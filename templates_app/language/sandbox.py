@@ -84,13 +84,13 @@ def _rewrite(source: str) -> str:
 
 
 def _public_parameters(rewritten: str, context: dict[str, Any]) -> dict[str, Any]:
-    """Values of the ``oos:`` parameters an expression names, from the one resolver."""
+    """Values of the ``oos:``/``oos-secret:`` references an expression names, from the one resolver."""
     found: dict[str, Any] = {}
-    for name in set(re.findall(public_parameters.NAME_PREFIX + r"[0-9a-f]+", rewritten)):
-        path = public_parameters.path_of_name(name)
-        if path is not None:
+    for name in set(public_parameters.JINJA_NAME.findall(rewritten)):
+        reference = public_parameters.path_of_name(name)
+        if reference is not None:
             try:
-                found[name] = public_parameters.resolve_public_parameter(path[len("oos:"):], context)
+                found[name] = public_parameters.resolve_reference(reference, context)
             except public_parameters.UnknownParameter as exc:
                 raise ExpressionError(str(exc)) from None
     return found
@@ -293,7 +293,7 @@ def render_string(source: str, context: dict[str, Any]) -> Any:
         return source
     rewritten = _rewrite(source)
     jctx = _jinja_context(context)
-    if public_parameters.NAME_PREFIX in rewritten:
+    if public_parameters.NAME_PREFIX in rewritten or public_parameters.SECRET_NAME_PREFIX in rewritten:
         jctx.update(_public_parameters(rewritten, context))
     try:
         body = _single_expression(rewritten)

@@ -21,7 +21,7 @@ Control-flow decisions (documented because OOS leaves them implicit):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -41,7 +41,7 @@ from .output_checks import OutputChecks
 from .parameter_checks import ParameterChecks
 from .parameters import is_expression
 from .problems import Problem, TemplateInvalid, did_you_mean
-from .public_parameters import OOS_PREFIX, UnknownParameter, resolve_public_parameter
+from .public_parameters import UnknownParameter, checkable, is_reference, resolve_reference
 from .rules import (
     LOOP_ITEM,
     MAX_RETRIES,
@@ -69,8 +69,9 @@ class Validated:
         return not self.problems
 
 
-def validate(content: str | dict[str, Any]) -> Validated:
-    """Validate template text (JSON/YAML) or an already loaded mapping."""
+def validate(content: str | dict[str, Any], context: Mapping[str, Any] | None = None) -> Validated:
+    """Validate template text (JSON/YAML) or a loaded mapping; with the tenant in ``context``
+    (``ACS::AccountId``), ``oos:``/``oos-secret:`` references are checked against its store."""
     fmt = None
     if isinstance(content, str):
         try:
@@ -85,7 +86,7 @@ def validate(content: str | dict[str, Any]) -> Validated:
         data = content
     else:
         return Validated(None, [Problem("Content", "the top level must be a mapping")])
-    checker = _Checker(data)
+    checker = _Checker(data, context or {})
     checker.run()
     if checker.problems:
         return Validated(None, checker.problems, fmt)
@@ -110,8 +111,9 @@ def _property_hints(instance: dict[str, Any], schema: dict[str, Any]) -> str:
 
 
 class _Checker(ParameterChecks, LoopChecks, OutputChecks):
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any], context: Mapping[str, Any]):
         self.data = data
+        self.context = context
         self.problems: list[Problem] = []
         self.parameter_names: set[str] = set()
         self.task_names: dict[str, int] = {}
@@ -141,8 +143,6 @@ class _Checker(ParameterChecks, LoopChecks, OutputChecks):
         self.check_top_outputs(data.get("Outputs"))
         if tasks is not None:
             self.problems.extend(flow_problems(tasks, self.task_names))
-
-
 
     # -- conditions -------------------------------------------------------------------
     def check_conditions(self, conditions: Any) -> None:
@@ -175,7 +175,7 @@ class _Checker(ParameterChecks, LoopChecks, OutputChecks):
                     known = ", ".join(sorted(outputs)) or "none"
                     self.add(where, f"task '{root}' has no output '{attr}' (outputs: {known})")
                 continue
-            if root.startswith(OOS_PREFIX):
+            if is_reference(root):
                 self.check_public_parameter(where, root)
             elif unknown_pseudo_message(root):
                 self.add(where, unknown_pseudo_message(root))
@@ -187,8 +187,10 @@ class _Checker(ParameterChecks, LoopChecks, OutputChecks):
                 self.add(where, f"undefined reference '{root}'")
 
     def check_public_parameter(self, place: str, reference: str) -> None:
+        if not checkable(reference, self.context):
+            return
         try:
-            resolve_public_parameter(reference[len(OOS_PREFIX):], {})
+            resolve_reference(reference, self.context)
         except UnknownParameter as exc:
             self.add(place, str(exc))
 

@@ -14,6 +14,7 @@ from templates_app.language import positions
 from templates_app.language.loading import load_content
 from templates_app.language.model import ParsedTemplate
 from templates_app.language.problems import Problem, TemplateInvalid
+from templates_app.language.public_parameters import TENANT_KEY
 from templates_app.language.validation import validate
 from templates_app.models import Template
 from templates_app.services.templates import find_template, get_version
@@ -21,29 +22,31 @@ from templates_app.services.templates import find_template, get_version
 Resolver = Callable[[str, str | None], ParsedTemplate | None]
 
 
-def _checked(content: Any) -> tuple[Any, list[Problem]]:
+def _checked(content: Any, tenant_id: int | None = None) -> tuple[Any, list[Problem]]:
+    """Problems of ``content``; with a tenant, also its unknown ``oos:``/``oos-secret:`` names."""
+    context = {TENANT_KEY: str(tenant_id)} if tenant_id is not None else {}
     try:
         data = content if isinstance(content, dict) else load_content(content).data
-        result = validate(data)
+        result = validate(data, context)
         return result, result.problems
     except TemplateInvalid as exc:
         return None, exc.problems
 
 
-def validation_report(content: Any) -> dict[str, Any]:
+def validation_report(content: Any, tenant_id: int | None = None) -> dict[str, Any]:
     """ValidateTemplateContent's answer: the parsed sections, or every problem with its place."""
-    result, problems = _checked(content)
+    result, problems = _checked(content, tenant_id)
     if problems:
         return _invalid([{"place": p.place, "message": p.message} for p in problems])
     return _valid(result)
 
 
-def editor_report(text: str) -> dict[str, Any]:
+def editor_report(text: str, tenant_id: int | None = None) -> dict[str, Any]:
     """The editor's answer: as :func:`validation_report`, each problem also with its line and column.
 
     Kept apart from ValidateTemplateContent so the API faces' documented shape does not change.
     """
-    result, problems = _checked(text)
+    result, problems = _checked(text, tenant_id)
     if not problems:
         return _valid(result)
     root = positions.compose(text)

@@ -22,6 +22,8 @@ from orchestration.models import (
     Face,
     Membership,
     OrchTask,
+    Parameter,
+    ParameterVersion,
     Project,
     Region,
     ResourceTag,
@@ -34,6 +36,7 @@ from orchestration.services import audit
 from orchestration.services import event_triggers as event_trigger_service
 from orchestration.services import executions as executions_service
 from orchestration.services import orchtasks as orchtask_service
+from orchestration.services import parameters as parameter_service
 from orchestration.services import triggers as trigger_service
 from orchestration.services.tenancy import issue_access_key
 from templates_app.models import Template, TemplateVersion
@@ -101,6 +104,7 @@ def seed_tenant_a(vcsim: dict) -> SeededA:
     a.remember("access_key", issued.key.pk)
     a.remember("access_key_secret", issued.secret)
     _seed_templates_and_runs(a, admin)
+    _seed_parameters(a, admin)
     _seed_vsphere(a, admin, vcsim)
     event = audit.record(face=Face.NATIVE, action=f"{MARK}-action", ok=True, user=admin, tenant_id=a.tenant.pk,
                          object_type="template", object_id=a.ids["template"])
@@ -134,6 +138,15 @@ def _seed_templates_and_runs(a: SeededA, admin) -> None:
                                                event_type="VmPoweredOffEvent", event_time=timezone.now(),
                                                reason=f"{MARK}-reason")
     a.ids["event_firing"] = str(firing.pk)
+
+
+def _seed_parameters(a: SeededA, admin) -> None:
+    for label, secret in (("parameter", False), ("secret_parameter", True)):
+        parameter = parameter_service.create(tenant=a.tenant, actor=admin, name=f"{MARK}-{label}", secret=secret,
+                                             type=None if secret else "String", value=f"{MARK}-{label}-value",
+                                             description=f"{MARK}-{label}-description")
+        a.remember(label, parameter.pk)
+        a.ids[f"{label}_name"] = parameter.name
 
 
 def _seed_vsphere(a: SeededA, admin, vcsim: dict) -> None:
@@ -204,6 +217,8 @@ def snapshot_of_a(tenant: Tenant) -> dict[str, list[dict]]:
         "event triggers": EventTrigger.objects.filter(tenant=tenant),
         "event trigger firings": EventTriggerFiring.objects.filter(trigger__tenant=tenant),
         "orch tasks": OrchTask.objects.filter(tenant=tenant),
+        "parameters": Parameter.objects.filter(tenant=tenant),
+        "parameter versions": ParameterVersion.objects.filter(parameter__tenant=tenant),
         "vcenters": VCenter.objects.filter(tenants=tenant),
         "vcenter grants": VCenter.tenants.through.objects.filter(tenant=tenant),
     }

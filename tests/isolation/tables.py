@@ -101,6 +101,15 @@ NATIVE: dict[tuple[str, str], Probes] = {
        for m in ("GET", "PATCH", "DELETE")},
     ("orchtask-operate", "POST"): Probe({"pk": "{orch_task}"}, body={"operation": "Execute"}),
     ("orchtask-template", "GET"): Probe({"pk": "{orch_task}"}),
+    # parameters and secret parameters
+    **{(f"{kind}-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE))
+       for kind in ("parameter", "secret-parameter")},
+    **{(f"{kind}-list", "POST"): Probe(body={"tenant": "{tenant}", "name": "intruder", "value": "x"},
+                                       status=UNKNOWN_CHOICE) for kind in ("parameter", "secret-parameter")},
+    **{("parameter-detail", m): Probe({"pk": "{parameter}"}, body={"value": "changed"})
+       for m in ("GET", "PATCH", "DELETE")},
+    **{("secret-parameter-detail", m): Probe({"pk": "{secret_parameter}"}, query={"with_decryption": "true"},
+                                             body={"value": "changed"}) for m in ("GET", "PATCH", "DELETE")},
     # templates
     ("template-list", "GET"): (Probe(status=LISTED), Probe(query={"tenant": "{tenant}"}, status=NOT_A_CHOICE)),
     ("template-list", "POST"): Probe(body={"tenant": "{tenant}", "name": "intruder", "content": TPL},
@@ -161,6 +170,22 @@ ALIBABA: dict[str, Probes] = {
                                   "TagKeys": json.dumps([f"{MARK}-tag"])}),
     "UpdateTemplate": Probe(body={**TEMPLATE, "Content": TPL}),
     "ValidateTemplateContent": Probe(body={"Content": TPL}, status=OK),
+    **{f"Create{kind}": Probe(body={"Name": "own-{me}", "Type": "String", "Value": "x"}, status=(200, 400, 403),
+                              note="B's own tenant: nothing of A to name")
+       for kind in ("Parameter", "SecretParameter")},
+    **{f"{verb}Parameter": (Probe(body={"Name": "{parameter_name}", "Value": "changed"}),
+                            Probe(body={"Name": "{parameter}", "Value": "changed"}))
+       for verb in ("Get", "Update", "Delete")},
+    **{f"{verb}SecretParameter": (
+        Probe(body={"Name": "{secret_parameter_name}", "Value": "changed", "WithDecryption": "true"}),
+        Probe(body={"Name": "{secret_parameter}", "Value": "changed", "WithDecryption": "true"}))
+       for verb in ("Get", "Update", "Delete")},
+    "GetParameters": Probe(body={"Names": json.dumps(["{parameter_name}", "{parameter}"])}, status=OK,
+                           note="answers A's names as InvalidParameters: not found"),
+    "GetSecretParameters": Probe(body={"Names": json.dumps(["{secret_parameter_name}"]), "WithDecryption": "true"},
+                                 status=OK, note="answers A's name as InvalidParameters: not found"),
+    "ListParameters": Probe(body={"Name": MARK}, status=LISTED),
+    "ListSecretParameters": Probe(body={"Name": MARK}, status=LISTED),
 }
 # UCloud answers HTTP 200 with RetCode ≠ 0; "status" here is the RetCode family: 0 or not.
 UCLOUD: dict[str, Probes] = {
@@ -255,8 +280,8 @@ CONSOLE: dict[str, Probes] = {
                        Probe(method="POST", status=FORM_REFUSED, body={"template": "{template}", "name": "intruder",
                                                                        "dedupe_seconds": "60",
                                                                        "max_runs_per_minute": "10"})),
-    "event-trigger-detail": Probe({"trigger_id": "{event_trigger}"}),
-    "event-trigger-act": Probe({"trigger_id": "{event_trigger}"}, method="POST", body={"action": "delete"}),
+    "event-trigger-detail": Probe({"event_trigger_id": "{event_trigger}"}),
+    "event-trigger-act": Probe({"event_trigger_id": "{event_trigger}"}, method="POST", body={"action": "delete"}),
     "orchtasks": Probe(query={"q": MARK}, status=OK),
     "orchtask-create": (Probe(status=(200, 403)), Probe(method="POST", status=FORM_REFUSED, body={
         "tenant": "{tenant}", "region": REGION, "name": "intruder", "task_type": "StartInOrder"})),
@@ -265,6 +290,13 @@ CONSOLE: dict[str, Probes] = {
     "orchtask-edit": (Probe(ORCH), Probe(ORCH, method="POST", body={"name": "renamed"})),
     "orchtask-operate": Probe(ORCH, method="POST", body={"operation": "Execute"}),
     "orchtask-delete": Probe(ORCH, method="POST"),
+    "parameters": (Probe(query={"q": MARK}, status=OK), Probe(query={"q": MARK, "kind": "secret"}, status=OK)),
+    "parameter-create": (Probe(status=(200, 403)), Probe(
+        method="POST", body={"name": "intruder-{me}", "type": "String", "value": "x"}, status=(302, 403),
+        note="the form has no tenant: it creates in the selected one (B's; the switcher cannot select A)")),
+    **{f"parameter-{n}": tuple(Probe({"parameter_id": pk}, method=m, body={"value": "changed"})
+                               for pk in ("{parameter}", "{secret_parameter}") for m in ("GET", "POST"))
+       for n in ("edit", "delete")},
 }
 
 # URLs that are not tenant APIs, and why; anything else must be in a table above.

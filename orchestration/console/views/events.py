@@ -138,10 +138,10 @@ def trigger_list(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @service_errors("vsphere")
-def trigger_detail(request: HttpRequest, trigger_id: int) -> HttpResponse:
+def trigger_detail(request: HttpRequest, event_trigger_id: int) -> HttpResponse:
     tenant = selection.current(request).tenant
     trigger = get_object_or_404(selection.scoped(request, EventTrigger, tenant).select_related("template"),
-                                pk=trigger_id)
+                                pk=event_trigger_id)
     firings = EventTriggerFiring.objects.filter(trigger=trigger).select_related("execution").order_by("-id")[:PAGE]
     context = {"trigger": trigger, "firings": firings, "can_write": selection.can(request, tenant, Scope.RUN),
                "confirm_delete": request.GET.get("confirm") == "delete"}
@@ -151,17 +151,17 @@ def trigger_detail(request: HttpRequest, trigger_id: int) -> HttpResponse:
 @signed_in
 @require_POST
 @service_errors("vsphere")
-def trigger_act(request: HttpRequest, trigger_id: int) -> HttpResponse:
+def trigger_act(request: HttpRequest, event_trigger_id: int) -> HttpResponse:
     """Pause, resume or (confirmed on the detail page) delete a trigger."""
     tenant = selection.current(request).tenant
-    trigger = get_object_or_404(selection.scoped(request, EventTrigger, tenant, Scope.RUN), pk=trigger_id)
+    trigger = get_object_or_404(selection.scoped(request, EventTrigger, tenant, Scope.RUN), pk=event_trigger_id)
     action = request.POST.get("action")
     if action in ("pause", "resume"):
         trigger.enabled = action == "resume"
         service.save_trigger(trigger)
         messages.success(request, _("Event trigger %(name)s paused.") % {"name": trigger.name} if action == "pause"
                          else _("Event trigger %(name)s resumed.") % {"name": trigger.name})
-        return redirect("console:event-trigger-detail", trigger_id=trigger.pk)
+        return redirect("console:event-trigger-detail", event_trigger_id=trigger.pk)
     if action == "delete":
         name = trigger.name
         trigger.delete()

@@ -159,7 +159,7 @@ def _editor(request: HttpRequest, form: TemplateForm, template: Template | None,
     context = {
         "form": form,
         "template": template,
-        "report": analysis.editor_report(content),
+        "report": analysis.editor_report(content, _tenant_id(request)),
         "action_catalog": action_catalog(),
     }
     return render_page(request, "console/templates/edit.html", context, active="templates", status=status)
@@ -222,11 +222,17 @@ def template_edit(request: HttpRequest, template_id: str) -> HttpResponse:
     return _editor(request, form, template)
 
 
+def _tenant_id(request: HttpRequest) -> int | None:
+    """The tenant the editor checks ``{{ oos:Name }}`` references against: the one selected."""
+    tenant = selection.current(request).tenant
+    return tenant.pk if tenant is not None else None
+
+
 @signed_in
 @require_POST
 def template_validate(request: HttpRequest) -> HttpResponse:
     """The editor's live check: ValidateTemplateContent's report, each problem with its line, as a fragment."""
-    report = analysis.editor_report(request.POST.get("content", ""))
+    report = analysis.editor_report(request.POST.get("content", ""), _tenant_id(request))
     return render(request, "console/templates/_problems.html", {"report": report})
 
 

@@ -126,7 +126,7 @@ def list_templates(call: Call) -> dict[str, Any]:
 
 @action("ValidateTemplateContent")
 def validate_template_content(call: Call) -> dict[str, Any]:
-    report = analysis.validation_report(_content(call, required=True))
+    report = analysis.validation_report(_content(call, required=True), call.caller.tenant.pk)
     if not report["valid"]:
         problems = "; ".join(f"{p['place']}: {p['message']}" if p["place"] else p["message"]
                              for p in report["problems"])

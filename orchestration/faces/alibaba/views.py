@@ -13,7 +13,7 @@ from orchestration.models import Face
 from orchestration.services import audit
 
 # Imported for their @action registrations.
-from . import catalog, executions, tags, templates  # noqa: F401
+from . import catalog, executions, parameters, tags, templates  # noqa: F401
 from .auth import authenticate
 from .errors import AlibabaError, from_service_error, missing, unavailable
 from .params import RpcParams
@@ -27,7 +27,7 @@ API_VERSION = "2019-06-01"
 READ_ONLY_PREFIXES = ("List", "Get", "Describe", "Check", "Validate", "Generate")
 # Parameters naming the object an action is about, most specific first.
 OBJECT_PARAMETERS = (("ExecutionId", "execution"), ("ExecutionIds", "execution"), ("TemplateName", "template"),
-                     ("ResourceIds", "resource"))
+                     ("ResourceIds", "resource"), ("Name", "parameter"))
 # Objects an answer names (a started execution, a created template): the call's object, when there is one.
 ANSWERED_OBJECTS = (("Execution", "execution", "ExecutionId"), ("Template", "template", "TemplateId"))
 

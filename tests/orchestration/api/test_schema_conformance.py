@@ -44,6 +44,7 @@ from orchestration.models import (
 from orchestration.services import audit, tenancy
 from orchestration.services import event_triggers as event_trigger_service
 from orchestration.services import executions as execution_service
+from orchestration.services import parameters as parameter_service
 from orchestration.services import triggers as trigger_service
 from templates_app.services.templates import create_template, update_template
 from tests.orchestration.engine.conftest import drive, tpl
@@ -119,6 +120,8 @@ def seed(vcsim: dict) -> dict[str, object]:
                                                event_type="VmPoweredOffEvent", event_time=timezone.now())
     vsphere_event = VSphereEvent.objects.create(vcenter=vcenter, key=1, event_type="VmPoweredOffEvent",
                                                 created_time=timezone.now(), entity_moref="vm-1")
+    plain = parameter_service.create(tenant=tenant, actor=admin, name="seed", type="String", value="v", secret=False)
+    secret = parameter_service.create(tenant=tenant, actor=admin, name="seed", value="s", secret=True)
     event = audit.record(face=Face.NATIVE, action="templates.create", ok=True, user=admin, tenant_id=tenant.pk,
                          object_type="template", object_id=template.pk)
     return {
@@ -128,7 +131,7 @@ def seed(vcsim: dict) -> dict[str, object]:
         "orch-tasks": orch_task.pk, "templates": template.pk, "actions": "ACS::Sleep", "version": "v1",
         "vcenters": vcenter.pk, "vsphere-inventory": inventory.pk, "vsphere-tasks": vsphere_task.pk,
         "audit-events": event.pk, "event-triggers": on_event.pk, "event-trigger-firings": firing.pk,
-        "vsphere-events": vsphere_event.pk,
+        "vsphere-events": vsphere_event.pk, "parameters": plain.pk, "secret-parameters": secret.pk,
         "_admin": admin,
         "_root": get_user_model().objects.create_superuser(username="root", password="pw-root", email=""),
     }

@@ -109,7 +109,8 @@ def test_built_in_names_and_any_case_of_acs():
     assert render("{{ Acs::CurrentDate }}/{{ ACS::accountid }}", context) == "2026-12-02/7"
 
 
-def test_public_parameters_are_unknown_at_their_place_until_a_store_resolves_them():
+def test_public_parameters_are_unknown_at_their_place_until_a_store_resolves_them(monkeypatch):
+    monkeypatch.setattr(public_parameters, "_stores", {"oos:": None, "oos-secret:": None})
     body = using("{{ oos:aliyun/services/oos/commands/x }}")
     assert problems(body) == {
         "Outputs.o.Value":
@@ -117,11 +118,29 @@ def test_public_parameters_are_unknown_at_their_place_until_a_store_resolves_the
     with pytest.raises(ExpressionError, match="unknown parameter 'oos:Name'"):
         render("{{ oos:Name }}", {})
     public_parameters.set_parameter_store(lambda path, context: f"value of {path}")
-    try:
-        assert render("{{ oos:aliyun/a-b.c }}!", {}) == "value of aliyun/a-b.c!"
-        assert problems(body) == {}
-    finally:
-        public_parameters.set_parameter_store(None)
+    assert render("{{ oos:aliyun/a-b.c }}!", {}) == "value of aliyun/a-b.c!"
+    assert problems(body) == {}
+
+
+def test_a_secret_renders_to_its_reference_and_is_checked_only_with_a_tenant(monkeypatch):
+    def secret_store(path, context):
+        if path != "db/password" or context.get("ACS::AccountId") != "7":
+            raise public_parameters.UnknownParameter(path, "no such secret", prefix="oos-secret:")
+
+    monkeypatch.setattr(public_parameters, "_stores", {"oos:": None, "oos-secret:": secret_store})
+    tenant = {"ACS::AccountId": "7"}
+    assert render("pw={{ oos-secret:db/password }}", tenant) == "pw={{ oos-secret:db/password }}"
+    assert render("{{ oos-secret:db/password }}", tenant) == "{{ oos-secret:db/password }}"
+    with pytest.raises(ExpressionError, match="unknown parameter 'oos-secret:other' \\(no such secret\\)"):
+        render("{{ oos-secret:other }}", tenant)
+    body = using("{{ oos-secret:other }}")
+    assert problems(body) == {}  # saved without a tenant: checked when it runs
+    found = validate(body, {"ACS::AccountId": "7"}).problems
+    assert [(p.place, p.message) for p in found] == [
+        ("Outputs.o.Value", "unknown parameter 'oos-secret:other' (no such secret)")]
+    assert validate(using("{{ oos-secret:db/password }}"), {"ACS::AccountId": "7"}).ok
+    assert public_parameters.secret_names({"a": ["x {{ oos-secret:db/password }}"]}) == {"db/password"}
+    assert public_parameters.reveal({"a": ["x {{ oos-secret:db/password }}"]}, {"db/password": "s3"}) == {"a": ["x s3"]}
 
 
 def test_output_and_parameter_names_resolve_without_regard_to_case():
