@@ -17,6 +17,7 @@ from django.test import Client
 
 from orchestration.authorization import SYSTEM
 from orchestration.models import Execution, ExecutionLog, TaskExecution
+from orchestration.services import parameters as parameter_service
 from orchestration.services.executions import cancel_execution, start_execution
 from templates_app.services.templates import create_template
 from tests.orchestration.engine.conftest import drive
@@ -29,6 +30,7 @@ from vsphere.services.sync import sync_vcenter
 from .guest_simulator import LOGIN, OPS_DISABLED, OTHER_LOGIN, TOOLS_NOT_RUNNING, TOOLS_TOO_OLD, GuestSimulator
 
 CREDENTIAL = json.dumps(LOGIN)
+SECRET_LOGIN = "guest-login"
 SCRIPT = """echo "hello from $GUEST_VM_NAME"
 sleep 0.5
 if [ -f fail-once ]; then rm fail-once; echo "first try fails" >&2; exit 4; fi
@@ -48,12 +50,14 @@ def guest_sim(tmp_path_factory):
 def guest_vcenter(guest_sim, tenant_a):
     vcenter = make_vcenter(guest_sim.address, [tenant_a], name="guest-sim")
     sync_vcenter(vcenter, tasks=False)
+    # RunCommand logs in with a secret parameter, as a runbook should.
+    parameter_service.create(tenant=tenant_a, actor=SYSTEM, name=SECRET_LOGIN, value=CREDENTIAL, secret=True)
     return vcenter
 
 
 def template(tenant, tasks, parameters=None, outputs=None, name="guest"):
     body = {"FormatVersion": "OOS-2019-06-01", "Tasks": tasks,
-            "Parameters": {"Credential": {"Type": "String"}, **(parameters or {})}}
+            "Parameters": {"Credential": {"Type": "String", "Default": ""}, **(parameters or {})}}
     if outputs:
         body["Outputs"] = outputs
     return create_template(tenant=tenant, actor=SYSTEM, name=name, content=json.dumps(body))
@@ -61,7 +65,7 @@ def template(tenant, tasks, parameters=None, outputs=None, name="guest"):
 
 def start(tenant, user, tpl, **parameters):
     return start_execution(tenant=tenant, user=user, template=tpl, safety_check="Skip",
-                           parameters={"Credential": CREDENTIAL, **parameters})
+                           parameters=parameters)
 
 
 def moref(vcenter, name: str) -> str:
@@ -70,16 +74,16 @@ def moref(vcenter, name: str) -> str:
 
 def run_command(**props) -> dict:
     return {"Action": "ACS::VSphere::RunCommand",
-            "Properties": {"GuestCredential": "{{ Credential }}", "CommandType": "RunShellScript", **props}}
+            "Properties": {"GuestCredential": f"{{{{ oos-secret:{SECRET_LOGIN} }}}}", "CommandType": "RunShellScript",
+                           **props}}
 
 
 def assert_secret_nowhere(execution: Execution) -> None:
-    """The guest password is in no log line, output or status message of the execution."""
-    texts = [execution.status_message, json.dumps(execution.outputs)]
-    texts += list(ExecutionLog.objects.filter(execution=execution).values_list("message", flat=True))
-    for te in TaskExecution.objects.filter(execution=execution):
-        texts += [te.status_message, json.dumps(te.outputs)]
-    assert not [t for t in texts if LOGIN["Password"] in (t or "")]
+    """The guest password is in no row the execution wrote (parameters, properties, state, outputs,
+    messages, log lines): RunCommand's login came from a secret parameter."""
+    rows = [Execution.objects.filter(pk=execution.pk).values(), TaskExecution.objects.filter(execution=execution)
+            .values(), ExecutionLog.objects.filter(execution=execution).values()]
+    assert LOGIN["Password"] not in json.dumps([list(r) for r in rows], default=str)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -230,7 +234,8 @@ def test_output_is_kept_up_to_its_limit_with_a_truncated_flag(guest_sim, guest_v
 def test_upload_then_download_returns_the_same_bytes(guest_sim, guest_vcenter, tenant_a, operator_a):
     blob = os.urandom(200_000)
     encoded = base64.b64encode(blob).decode()
-    target = {"VMNames": ["DC0_H0_VM6"], "GuestCredential": "{{ Credential }}", "GuestPath": "/tmp/blob.bin"}
+    target = {"VMNames": ["DC0_H0_VM6"], "GuestCredential": f"{{{{ oos-secret:{SECRET_LOGIN} }}}}",
+              "GuestPath": "/tmp/blob.bin"}
     tpl = template(tenant_a, [
         {"Name": "up", "Action": "ACS::VSphere::UploadFile",
          "Properties": {**target, "Content": "{{ Blob }}", "ContentEncoding": "Base64", "Permissions": "0600"}},
@@ -264,7 +269,7 @@ def test_each_guest_failure_is_a_readable_message(guest_sim, guest_vcenter, tena
 def test_missing_file_and_bad_credential_shape(guest_sim, guest_vcenter, tenant_a, operator_a):
     tpl = template(tenant_a, [{"Name": "down", "Action": "ACS::VSphere::DownloadFile", "Properties": {
         "VMNames": ["DC0_H0_VM6"], "GuestCredential": "{{ Credential }}", "GuestPath": "/no/such/file"}}])
-    execution = drive(start(tenant_a, operator_a, tpl), timeout=30)
+    execution = drive(start(tenant_a, operator_a, tpl, Credential=CREDENTIAL), timeout=30)
     assert "no such file or directory in the guest: '/no/such/file'" in execution.status_message
     execution = drive(start_execution(tenant=tenant_a, user=operator_a, template=tpl, safety_check="Skip",
                                       parameters={"Credential": "root:" + LOGIN["Password"]}), timeout=30)
@@ -299,3 +304,28 @@ def test_builtin_disk_usage_runbook_is_risky_and_asks_for_confirmation(vcenter, 
     usage = execution.outputs["diskUsage"]
     assert sorted(row["Name"] for row in usage) == ["DC0_H0_VM0", "DC0_H0_VM1"]
     assert all(row["ExitCode"] == 0 and row["Output"].startswith("Filesystem") for row in usage)
+
+
+@pytest.mark.django_db
+def test_a_secret_parameter_is_the_guest_credential_and_is_masked_wherever_it_shows(
+        guest_sim, guest_vcenter, tenant_a, admin_a, operator_a):
+    """The login comes from ``{{ oos-secret:… }}``; a script that prints the password has it
+    masked in its output, its task's outputs and state, and every row the execution wrote."""
+    parameter_service.create(tenant=tenant_a, actor=admin_a, name="guest-password", value=LOGIN["Password"],
+                             secret=True)
+    body = {"FormatVersion": "OOS-2019-06-01", "Tasks": [{
+        "Name": "run", "Action": "ACS::VSphere::RunCommand",
+        "Properties": {"GuestCredential": f"{{{{ oos-secret:{SECRET_LOGIN} }}}}", "CommandType": "RunShellScript",
+                       "VMNames": ["DC0_H0_VM6", "DC0_H0_VM8"], "CommandContent": 'echo "the password is $PW"\n',
+                       "EnvironmentVariables": {"PW": "{{ oos-secret:guest-password }}"}},
+        "Outputs": {"said": {"Type": "String", "ValueSelector": ".Output"}}}],
+        "Outputs": {"Said": {"Type": "String", "Value": "{{ run.said }}"}}}
+    tpl = create_template(tenant=tenant_a, actor=SYSTEM, name="guest-secret", content=json.dumps(body))
+    execution = drive(start_execution(tenant=tenant_a, user=operator_a, template=tpl, safety_check="Skip"),
+                      timeout=60)
+    assert execution.status == "Success", execution.status_message  # the secret login worked
+    run = TaskExecution.objects.get(execution=execution, task_name="run")
+    assert [op["Output"] for op in run.extra["action"]["ops"]] == ["the password is ******\n"] * 2
+    rows = [Execution.objects.filter(pk=execution.pk).values(), TaskExecution.objects.filter(execution=execution)
+            .values(), ExecutionLog.objects.filter(execution=execution).values()]
+    assert LOGIN["Password"] not in json.dumps([list(r) for r in rows], default=str)
