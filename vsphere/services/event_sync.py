@@ -45,6 +45,9 @@ def read_events(si: vim.ServiceInstance, since, after_key: int | None) -> list:
     collector = manager.CreateCollectorForEvents(spec)
     events: list = []
     try:
+        # The page a collector keeps ("latestPage") defaults to 10 events; some servers (govmomi's
+        # simulator among them) read only that far, so the page is as large as a read.
+        collector.SetCollectorPageSize(PAGE)
         collector.RewindCollector()
         while len(events) < MAX_EVENTS_PER_RUN:
             page = collector.ReadNextEvents(PAGE)
