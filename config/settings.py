@@ -247,6 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models call a choice field "type": name each set after what it types.
+    "ENUM_NAME_OVERRIDES": {
+        "InventoryEntityTypeEnum": "vsphere.models.inventory.EntityType",
+        "ParameterTypeEnum": "orchestration.models.parameters.ParameterType",
+    },
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
