@@ -1,5 +1,5 @@
-// Executions list: tick rows, then Cancel/Delete selected opens #confirm-bulk naming the action
-// and the count; only "confirm" submits #bulk-form. Rows are re-rendered by htmx, so listen on document.
+// Executions list: tick rows, then Cancel/Delete selected opens the console's confirmation dialog
+// naming the action and the count; only its confirm button submits #bulk-form. Rows are re-rendered by htmx, so listen on document.
 (function () {
   "use strict";
   function ticked() { return document.querySelectorAll('#execution-results input[name="ids"]:checked'); }
@@ -23,13 +23,14 @@
     if (!button) { return; }
     var n = ticked().length;
     if (!n) { showCount(); document.getElementById("bulk-count").classList.add("field-error"); return; }
-    var dialog = document.getElementById("confirm-bulk");
-    document.getElementById("confirm-bulk-title").textContent = button.dataset.title;
-    document.getElementById("confirm-bulk-text").textContent = (n === 1 ? button.dataset.textOne : button.dataset.text).replace("{n}", n);
-    document.getElementById("confirm-bulk-ok").textContent = button.dataset.confirm;
+    // The console's one confirmation (base.html, see confirm.js), filled with the count.
+    var dialog = document.getElementById("confirm-dialog");
+    dialog.querySelector("[data-confirm-text]").textContent =
+      (n === 1 ? button.dataset.textOne : button.dataset.text).replace("{n}", n);
+    dialog.querySelector("[data-confirm-ok]").textContent = button.dataset.confirm;
     dialog.returnValue = "";
     dialog.onclose = function () {
-      if (dialog.returnValue !== "confirm") { return; }
+      if (dialog.returnValue !== "ok") { return; }
       var form = document.getElementById("bulk-form");
       form.elements.action.value = button.dataset.bulk;
       form.submit();

@@ -151,7 +151,7 @@ def test_filter_search_bulk_cancel_and_delete(page, screenshot, tenant_a, operat
         page.get_by_label(f"Select {e.pk}").check()
     expect(page.locator("#bulk-count")).to_have_text("2 selected")
     page.get_by_role("button", name="Cancel selected…").click()
-    dialog = page.locator("dialog#confirm-bulk")
+    dialog = page.locator("#confirm-dialog")  # the one confirmation every destructive action uses
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Cancel 2 selected executions?")
     screenshot("executions-bulk-confirm")
@@ -209,7 +209,9 @@ def test_schedule_a_template_pause_and_delete(page, screenshot, tenant_a, operat
     expect(row.locator("time")).to_have_count(0)
     row.get_by_role("button", name="Resume").click()
     expect(row.locator("time")).to_have_count(3)
-    page.once("dialog", lambda d: d.accept())
     row.get_by_role("button", name="Delete").click()
+    dialog = page.locator("#confirm-dialog")  # the console's one confirmation, not the browser's
+    expect(dialog).to_contain_text("Delete the schedule")
+    dialog.get_by_role("button", name="Delete").click()
     expect(schedules).to_contain_text("Nothing scheduled.")
     assert not TimerTrigger.objects.exists()
