@@ -64,7 +64,8 @@ class ListeningORM(ORM):
 
     def wake(self) -> None:
         """Wake every pusher waiting on the queue (a stopping cluster's own, among others)."""
-        wakeups.notify(wakeups.QUEUE_CHANNEL, "", alias=Conf.ORM)
+        wakeups.notify(wakeups.QUEUE_CHANNEL, "", alias=Conf.ORM)  # PostgreSQL
+        wakeups.wake_watchers(alias=Conf.ORM)  # SQLite
 
     def _claim(self) -> list[tuple[int, str]]:
         """Lock up to ``Conf.BULK`` due messages for ``Conf.RETRY`` seconds, as the stock broker

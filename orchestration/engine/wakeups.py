@@ -169,16 +169,21 @@ class CommitWatcher:
 
     def __init__(self, path: str) -> None:
         self.path = f"{path}-wal"
-        self._names = {os.path.basename(path).encode(), os.path.basename(self.path).encode()}
+        self.wake_path = wake_file(path)  # written by :func:`wake_watchers`: "look now" without a commit
+        self._names = {os.path.basename(p).encode() for p in (path, self.path, self.wake_path)}
         self._inotify = _inotify_fd(os.path.dirname(os.path.abspath(path)))
         self._seen = self._stamp()
 
-    def _stamp(self) -> tuple[int, int] | None:
-        try:
-            stat = os.stat(self.path)
-        except OSError:
-            return None
-        return stat.st_mtime_ns, stat.st_size
+    def _stamp(self) -> tuple:
+        stamps = []
+        for path in (self.path, self.wake_path):
+            try:
+                stat = os.stat(path)
+            except OSError:
+                stamps.append(None)
+                continue
+            stamps.append((stat.st_mtime_ns, stat.st_size))
+        return tuple(stamps)
 
     def connect(self) -> bool:
         if self._inotify is not None:
@@ -239,6 +244,22 @@ def _inotify_fd(directory: str) -> int | None:
 
 
 _IN_MODIFY, _IN_MOVED_TO, _IN_CREATE = 0x2, 0x80, 0x100
+
+
+def wake_file(database_path: str) -> str:
+    return f"{database_path}-wake"
+
+
+def wake_watchers(alias: str = "default") -> None:
+    """SQLite: wake every :class:`CommitWatcher` of this database now, though nothing was committed
+    (a stopping cluster's pusher checks its stop event only when its wait ends)."""
+    connection = connections[alias]
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor != "sqlite" or not name or connection.is_in_memory_db():
+        return
+    with open(wake_file(name), "ab") as marker:
+        marker.write(b".")
+        marker.truncate(0)
 
 
 def listener_for(channel: str, alias: str = "default") -> Listener | CommitWatcher | None:
