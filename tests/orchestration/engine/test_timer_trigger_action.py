@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -38,7 +39,9 @@ def timer_template(end_date: str, expression: str = "0/3 * * ? * *", after: dict
 def test_a_fire_runs_the_rest_as_a_child_and_the_parent_waits_again(tenant_a, operator_a, make_template):
     record = {"Name": "work", "Action": "Test::Record", "Properties": {"Value": "{{ who }}"},
               "Outputs": {"who": {"ValueSelector": ".Value", "Type": "String"}}}
-    body = timer_template(IN_A_DAY, expression="0 0 12 ? * *", after=record)  # fired by hand below
+    # Daily at an hour twelve hours away (fired by hand below), so the wall clock never makes it due.
+    far_hour = (timezone.now().astimezone(ZoneInfo("Asia/Shanghai")).hour + 12) % 24
+    body = timer_template(IN_A_DAY, expression=f"0 0 {far_hour} ? * *", after=record)
     body["Parameters"] = {"who": {"Type": "String", "Default": "nobody"}}
     execution = start_execution(tenant=tenant_a, user=operator_a, template=make_template(body),
                                 parameters={"who": "cron"})
