@@ -1,6 +1,7 @@
 """Chinese (and any other language's) display of the sentences the engine stores in English.
 
-Log lines, status messages and vSphere fault sentences are stored in English: the API
+Log lines, status messages, vSphere fault sentences and the validator's problems
+(:mod:`.problem_phrases`) are written in English: the API
 faces return them as they are (OOS does the same), and a stored line must not depend on
 who happened to be looking. The console translates their display here, from the same
 gettext catalog as everything else: each phrase below is a msgid whose ``%(name)s``
@@ -18,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from orchestration.console import labels
+from orchestration.console.problem_phrases import PLACED, PROBLEM_PHRASES
 
 PHRASES = (
     # executions (orchestration.engine.rounds / endings / operations, services.executions)
@@ -82,25 +84,38 @@ _PLACE = re.compile(r"%\((\w+)\)s")
 # is read as a task failure holding a VM summary, not the other way round. Others: any text.
 _NUMBER, _WORD = r"\d+(?:\.\d+)?", r"\S+?"
 _SHAPES = {
-    **dict.fromkeys(("n", "total", "done", "seconds", "concurrency", "errors"), _NUMBER),
+    **dict.fromkeys(("n", "total", "done", "seconds", "concurrency", "errors", "size", "depth", "line", "column",
+                     "given"), _NUMBER),
+    "allowed": r"\[.*\]",  # a list as Python writes it: ['small', 'large']
     **dict.fromkeys(("task", "user", "id", "api", "action", "version", "vm", "operation", "approval", "status"),
                     _WORD),
 }
 
+# "Tasks[2].Properties.Duration: <problem>", "Parameters.Size: <problem>", "Expression: <problem>"
+_PLACED = re.compile(r"(?P<place>[A-Za-z][\w.\[\]:-]*?): (?P<message>.+)", re.DOTALL)
+_GLUE = re.compile(r"[\s:;()]*")  # a phrase of places and punctuation only ("%(message)s (%(constraint)s)")
+# Places that hold a sentence of ours, itself translated ("Task x failed: <a fault>").
+_SENTENCES = ("message", "reasons", "state", "wanted", "what", "why")
+
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[re.Pattern, str]]:
+def _patterns() -> list[tuple[str, re.Pattern, str, bool]]:
+    """``(longest fixed piece, pattern, msgid, glue only)`` per phrase; the piece is a cheap test
+    before the regex, and a glue-only phrase counts only when a sentence inside it is known."""
     compiled = []
-    for msgid in PHRASES:
-        parts, end = [], 0
+    for msgid in PHRASES + PROBLEM_PHRASES:
+        parts, pieces, end = [], [], 0
         for place in _PLACE.finditer(msgid):
-            parts.append(re.escape(msgid[end:place.start()]))
+            pieces.append(msgid[end:place.start()].replace("%%", "%"))
+            parts.append(re.escape(pieces[-1]))
             parts.append(f"(?P<{place.group(1)}>{_SHAPES.get(place.group(1), '.+?')})")
             end = place.end()
-        parts.append(re.escape(msgid[end:]))
-        compiled.append((re.compile("^" + "".join(parts) + "$", re.DOTALL), msgid))
+        pieces.append(msgid[end:].replace("%%", "%"))
+        parts.append(re.escape(pieces[-1]))
+        pattern = re.compile("^" + "".join(parts) + "$", re.DOTALL)
+        compiled.append((max(pieces, key=len), pattern, msgid, bool(_GLUE.fullmatch("".join(pieces)))))
     # Longer fixed text first: "Execution cancelled. Cancelled by …" before "Execution %(status)s."
-    compiled.sort(key=lambda pair: -len(_PLACE.sub("", pair[1])))
+    compiled.sort(key=lambda entry: -len(_PLACE.sub("", entry[2])))
     return compiled
 
 
@@ -108,17 +123,32 @@ def translate(text: str, depth: int = 0) -> str:
     """``text`` in the active language when it is a known phrase, else unchanged."""
     if not text or depth > 4 or translation.get_language() in (None, "en"):
         return text  # stored in English already
-    for pattern, msgid in _patterns():
-        found = pattern.match(text)
+    placed = _PLACED.fullmatch(text)
+    if placed:
+        message = _sentence(placed["message"], depth + 1)
+        if message != placed["message"]:
+            return gettext(PLACED) % {"place": placed["place"], "message": message}
+    for piece, pattern, msgid, glue in _patterns():
+        found = pattern.match(text) if piece in text else None
         if found is None:
             continue
         parts = {}
         for name, value in found.groupdict().items():
             if name == "status":  # "cancelled" → the status label
                 parts[name] = str(labels.label(value.capitalize()))
-            elif name in ("message", "reasons", "state", "wanted", "what"):
-                parts[name] = "; ".join(translate(piece, depth + 1) for piece in value.split("; "))
+            elif name in _SENTENCES:
+                parts[name] = _sentence(value, depth + 1)
             else:
                 parts[name] = value
+        if glue and all(parts[name] == value for name, value in found.groupdict().items() if name in _SENTENCES):
+            continue  # "sentence (note)" whose sentence is unknown: keep the line as it is
         return gettext(msgid) % parts
     return text
+
+
+def _sentence(value: str, depth: int) -> str:
+    """A place that holds our own sentence: as one phrase, or as phrases joined by "; " (VM reasons)."""
+    whole = translate(value, depth)
+    if whole != value or "; " not in value:
+        return whole
+    return "; ".join(translate(piece, depth) for piece in value.split("; "))

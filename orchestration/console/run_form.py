@@ -16,6 +16,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from orchestration.console import phrases
 from orchestration.errors import ServiceError
 from orchestration.models import LoopMode, Mode, SafetyCheck
 from templates_app.language.model import ParameterSpec
@@ -140,6 +141,6 @@ class RunForm(forms.Form):
             name = place.removeprefix("Parameters.")
             field = PARAM_PREFIX + name
             if place.startswith("Parameters.") and field in self.fields:
-                self.add_error(field, message)
+                self.add_error(field, phrases.translate(message))
             else:
-                self.add_error(None, str(problem))
+                self.add_error(None, phrases.translate(str(problem)))

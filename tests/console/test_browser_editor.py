@@ -97,3 +97,18 @@ def test_template_page_draws_the_task_graph_before_any_run(page, screenshot, ope
     expect(graph.locator("g.node").first).to_contain_text("ACS::Approve")
     expect(graph.locator("path.edge")).to_have_count(1)
     screenshot("template-graph")
+
+
+def test_problems_are_shown_in_chinese_in_the_list_and_on_the_line(page, screenshot, operator_a):
+    log_in(page, "oscar", "pw-oscar")
+    page.get_by_role("button", name="简体中文").click()
+    page.goto("/console/templates/new/")
+    set_content(page, TYPO.replace("Duration", "Duratoin"))
+    problems = page.locator("#problems")
+    expect(problems).to_contain_text("未知的动作 'ACS::Slep'；是否要写 'ACS::Sleep'？")
+    expect(problems).to_contain_text("第 8 行，第 5 列")
+    page.locator(".CodeMirror-lint-marker-error").first.hover()
+    tooltip = page.locator(".CodeMirror-lint-tooltip")
+    expect(tooltip).to_contain_text("未知的动作")
+    expect(tooltip).to_have_css("opacity", "1")  # faded in
+    screenshot("editor-problems-zh")
