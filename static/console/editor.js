@@ -23,7 +23,7 @@
     document.querySelectorAll("#problems [data-line]").forEach(function (item) {
       var line = Math.min(parseInt(item.getAttribute("data-line"), 10) - 1, cm.lineCount() - 1);
       var column = Math.max(parseInt(item.getAttribute("data-column") || "1", 10) - 1, 0);
-      var message = item.querySelector(".message");
+      var message = item.querySelector(".problem-text");
       found.push({
         from: CodeMirror.Pos(line, column),
         to: CodeMirror.Pos(line, cm.getLine(line).length),
