@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from orchestration.console import phrases
 from orchestration.errors import ServiceError
 from templates_app.models import ShareType
 from templates_app.services.template_queries import TemplateFilter, filter_templates
@@ -94,7 +95,7 @@ class TemplateForm(forms.Form):
     def add_service_error(self, exc: ServiceError) -> None:
         """Show a service's refusal beside the field it concerns (``place``), else above the form."""
         field = {"TemplateName": "name", "Content": "content", "Tags": "tags"}.get(exc.place)
-        message = exc.message
+        message = phrases.translate(exc.message)
         if field == "content" and isinstance(exc.detail, list):
             message = _("The content has problems; see the list below.")
         self.add_error(field if field in self.fields else None, message)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from orchestration.console import phrases
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask
 
@@ -112,19 +113,19 @@ class Draft:
 
     def add_service_error(self, exc: ServiceError) -> None:
         """Show the refusal at the step (or field) its place names; otherwise above the form."""
-        place = exc.place or ""
+        place, message = exc.place or "", phrases.translate(exc.message)
         found = STEP_INDEX.match(place)
         if found and int(found.group(1)) < len(self.steps):
-            self.steps[int(found.group(1))].errors.append(exc.message)
+            self.steps[int(found.group(1))].errors.append(message)
             return
         found = STEP_ORDER.match(place)
         if found:
             step = next((s for s in self.steps if s.order == int(found.group(1))), None)
             if step is not None:
-                step.errors.append(exc.message)
+                step.errors.append(message)
                 return
         key = "steps" if place == "Steps" else FIELDS.get(place.split(".", 1)[0], "")
-        self.errors.setdefault(key, []).append(exc.message)
+        self.errors.setdefault(key, []).append(message)
 
     def chosen(self) -> set[str]:
         return {vm for s in self.steps for vm in s.vms}

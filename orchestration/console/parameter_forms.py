@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orchestration.console import phrases
 from orchestration.errors import ServiceError
 from orchestration.models import ParameterType
 
@@ -18,7 +19,7 @@ class _ServiceErrors:
     def add_service_error(self, exc: ServiceError) -> None:
         """Show a service's refusal beside the field it concerns (``place``), else above the form."""
         field = FIELDS.get(exc.place)
-        self.add_error(field if field in self.fields else None, exc.reason if field else exc.message)
+        self.add_error(field if field in self.fields else None, phrases.translate(exc.reason if field else exc.message))
 
 
 class ParameterCreateForm(_ServiceErrors, forms.Form):

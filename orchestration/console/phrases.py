@@ -1,9 +1,9 @@
 """Chinese (and any other language's) display of the sentences the engine stores in English.
 
-Log lines, status messages, vSphere fault sentences and the validator's problems
-(:mod:`.problem_phrases`) are written in English: the API
-faces return them as they are (OOS does the same), and a stored line must not depend on
-who happened to be looking. The console translates their display here, from the same
+Log lines, status messages, vSphere fault sentences, the validator's problems
+(:mod:`.problem_phrases`) and the services' refusals (:mod:`.refusal_phrases`) are
+written in English: the API faces return them as they are (OOS does the same), and a
+stored line must not depend on who happened to be looking. The console translates their display here, from the same
 gettext catalog as everything else: each phrase below is a msgid whose ``%(name)s``
 places match the engine's wording; a stored line that matches one is shown as that
 msgid's translation with the parts filled in (themselves translated when they are
@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from orchestration.console import labels
 from orchestration.console.problem_phrases import PLACED, PROBLEM_PHRASES
+from orchestration.console.refusal_phrases import REFUSAL_PHRASES
 
 PHRASES = (
     # executions (orchestration.engine.rounds / endings / operations, services.executions)
@@ -103,7 +104,7 @@ def _patterns() -> list[tuple[str, re.Pattern, str, bool]]:
     """``(longest fixed piece, pattern, msgid, glue only)`` per phrase; the piece is a cheap test
     before the regex, and a glue-only phrase counts only when a sentence inside it is known."""
     compiled = []
-    for msgid in PHRASES + PROBLEM_PHRASES:
+    for msgid in PHRASES + PROBLEM_PHRASES + REFUSAL_PHRASES:
         parts, pieces, end = [], [], 0
         for place in _PLACE.finditer(msgid):
             pieces.append(msgid[end:place.start()].replace("%%", "%"))
@@ -134,8 +135,10 @@ def translate(text: str, depth: int = 0) -> str:
             continue
         parts = {}
         for name, value in found.groupdict().items():
-            if name == "status":  # "cancelled" → the status label
-                parts[name] = str(labels.label(value.capitalize()))
+            if name == "status":  # "cancelled", "WaitingForApproval" → the status label
+                parts[name] = str(labels.label(value[:1].upper() + value[1:]))
+            elif name == "mode":
+                parts[name] = str(labels.label(value, "mode"))
             elif name in _SENTENCES:
                 parts[name] = _sentence(value, depth + 1)
             else:

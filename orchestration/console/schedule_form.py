@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from orchestration.console import phrases
 from orchestration.console.run_form import RunForm
 from orchestration.errors import ServiceError
 
@@ -62,6 +63,6 @@ class ScheduleForm(RunForm):
         """A schedule refusal beside its field; parameter problems as the Run form places them."""
         field = {"cron": "cron", "run_at": "run_at"}.get(exc.place)
         if field:
-            self.add_error(field, exc.message.removeprefix(f"{exc.place}: "))
+            self.add_error(field, phrases.translate(exc.message.removeprefix(f"{exc.place}: ")))
         else:
             super().add_service_error(exc)

@@ -147,3 +147,27 @@ def test_the_editor_and_the_run_form_show_problems_in_chinese(chinese, tenant_a)
     page = visible_text(response.content.decode()).replace("&#x27;", "'")
     assert response.status_code == 400
     assert "'db-1' 不匹配 AllowedPattern 'vm-[0-9]+'" in page and "99 大于 MaxValue 60" in page
+
+
+def test_service_refusals_are_shown_in_chinese_beside_the_field_and_on_the_error_page(chinese, tenant_a):
+    response = chinese.post("/console/templates/new/", {"name": "ACS-Mine", "content": RUNBOOK})
+    page = visible_text(response.content.decode()).replace("&#x27;", "'")
+    assert response.status_code == 400
+    assert "以 ACS, ALIYUN, ALIBABA, ALICLOUD 开头的名称保留给内置模板" in page and "reserved" not in page
+
+    runbook = template_service.create_template(tenant=tenant_a, actor=SYSTEM, name="approve-pause", content=RUNBOOK)
+    execution = drive(start(chinese, runbook, Target="vm-1").pk)  # waiting for approval: not Failed
+    response = chinese.post(f"/console/executions/{execution.pk}/act/", {"action": "rerun"})
+    page = visible_text(response.content.decode())
+    assert response.status_code == 409
+    assert f"只有失败的执行可以重新运行；{execution.pk} 处于等待中状态" in page
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("Name: a name may not start with ACS, ALIYUN", "Name：名称不能以 ACS, ALIYUN 开头"),
+    ("execution exec-1 is Running", "执行 exec-1 处于运行中状态"),
+    ("Template 'nope' does not exist.", "Template 'nope' 不存在。"),
+])
+def test_refusals_are_shown_in_chinese(written, shown):
+    with translation.override("zh-hans"):
+        assert phrases.translate(written) == shown

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from orchestration.console import selection
+from orchestration.console import phrases, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.pages import render_page
@@ -127,7 +127,7 @@ def trigger_list(request: HttpRequest) -> HttpResponse:
                 service.save_trigger(trigger)
             except InvalidParameter as exc:
                 field = exc.place.partition(".")[0]
-                form.add_error(field if field in form.fields else None, exc.reason)
+                form.add_error(field if field in form.fields else None, phrases.translate(exc.reason))
             else:
                 messages.success(request, _("Event trigger %(name)s created.") % {"name": trigger.name})
                 return redirect("console:event-triggers")

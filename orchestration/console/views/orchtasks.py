@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from orchestration.console import selection
+from orchestration.console import phrases, selection
 from orchestration.console.access import signed_in
 from orchestration.console.errors import service_errors
 from orchestration.console.orchtask_form import Draft
@@ -166,7 +166,7 @@ def orchtask_operate(request: HttpRequest, task_id: str) -> HttpResponse:
     try:
         service.operate_orch_task(task, request.user, operation)
     except (Conflict, InvalidParameter) as exc:
-        messages.error(request, exc.message)
+        messages.error(request, phrases.translate(exc.message))
     else:
         messages.success(request, str(OPERATION_DONE[operation]))
     return redirect("console:orchtask-detail", task_id=task.pk)
@@ -180,7 +180,7 @@ def orchtask_delete(request: HttpRequest, task_id: str) -> HttpResponse:
     try:
         service.delete_orch_task(task, request.user)
     except Conflict as exc:
-        messages.error(request, exc.message)
+        messages.error(request, phrases.translate(exc.message))
         return redirect("console:orchtask-detail", task_id=task.pk)
     messages.success(request, _("OrchTask %(name)s deleted.") % {"name": task.name})
     return redirect("console:orchtasks")
