@@ -39,6 +39,10 @@ def test_parameters_create_list_update_get_versions_and_delete(tea):
     assert [p.name for p in listed.parameters] == ["app/db/host", "hosts"] and listed.total_count == 2
     under_path = tea.list_parameters(oos.ListParametersRequest(path="/app")).body.parameters
     assert [p.name for p in under_path] == ["app/db/host"]
+    tea.create_parameter(oos.CreateParameterRequest(name="app/name", type="String", value="shop"))
+    direct = tea.list_parameters(oos.ListParametersRequest(path="/app", recursive=False)).body.parameters
+    assert [p.name for p in direct] == ["app/name"], "not recursive: only the level under the path"
+    tea.delete_parameter(oos.DeleteParameterRequest(name="app/name"))
     by_type = tea.list_parameters(oos.ListParametersRequest(type="StringList")).body.parameters
     assert [p.name for p in by_type] == ["hosts"]
 

@@ -7,6 +7,7 @@ only to an admin of the key's tenant, and each such read is in the audit trail.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.db.models import F
@@ -135,7 +136,7 @@ def _list(call: Call, secret: bool) -> dict[str, Any]:
         prefix = path.strip("/") + "/" if path.strip("/") else ""
         rows = rows.filter(name__startswith=prefix)
         if not p.bool("Recursive", default=True):
-            rows = rows.exclude(name__regex=r"^" + _escape(prefix) + r"[^/]*/")
+            rows = rows.exclude(name__regex=r"^" + re.escape(prefix) + r"[^/]*/")
     if not secret and (kind := p.str("Type", choices=("String", "StringList"))) is not None:
         rows = rows.filter(type=kind)
     if (tags := p.json("Tags", dict)) is not None:
@@ -151,10 +152,6 @@ def _list(call: Call, secret: bool) -> dict[str, Any]:
         "Parameters": [_meta(i, tags_by_id.get(i.pk, {}), listed=True) for i in items],
         "MaxResults": size, "NextToken": next_token, "TotalCount": total,
     }
-
-
-def _escape(text: str) -> str:
-    return "".join("\\" + c if c in r".^$*+?{}[]\|()" else c for c in text)
 
 
 @action("CreateParameter")
