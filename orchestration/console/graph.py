@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from orchestration.engine.approvals import success_targets
 from orchestration.models import TaskExecution
-from templates_app.language.model import ParsedTemplate
+from templates_app.language.model import END, NEXT, ParsedTemplate
 
-END = "ACS::END"
-NEXT = "ACS::NEXT"
 BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 180, 52, 36, 44, 16
 
 
@@ -62,25 +61,11 @@ class Graph:
 
 
 def _targets(parsed: ParsedTemplate, index: int) -> Iterable[tuple[str, str]]:
+    """Edges out of task ``index``: where the engine may go on success (``success_targets``), then OnError."""
     task = parsed.tasks[index]
-    following = parsed.tasks[index + 1].name if index + 1 < len(parsed.tasks) else None
-    if task.next:
-        yield from ((name, "next") for name in task.next)
-        return
-    if task.action == "ACS::Choice":
-        for choice in task.properties.get("Choices") or []:
-            if isinstance(choice, dict) and isinstance(choice.get("NextTask"), str):
-                yield choice["NextTask"], "branch"
-        default = task.properties.get("DefaultTask")
-        if isinstance(default, str):
-            yield default, "branch"
-        return
-    success = task.on_success if isinstance(task.on_success, str) else NEXT
-    if success == NEXT and following and not parsed.is_dag:
-        yield following, "next"
-    elif success not in (NEXT, END):
-        yield success, "next"
-    if isinstance(task.on_error, str) and task.on_error not in (END, NEXT):
+    choosing = task.action == "ACS::Choice" and not task.next
+    yield from ((name, "branch" if choosing else "next") for name in success_targets(parsed, task))
+    if not task.next and not choosing and isinstance(task.on_error, str) and task.on_error not in (END, NEXT):
         yield task.on_error, "error"
 
 

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from templates_app.language import expressions, selectors
-from templates_app.language.model import ParsedTemplate, TaskSpec
+from templates_app.language.model import END, NEXT, ParsedTemplate, TaskSpec
 
 APPROVE_ACTION = "ACS::Approve"
-END, NEXT = "ACS::END", "ACS::NEXT"
 
 
 def success_targets(parsed: ParsedTemplate, task: TaskSpec) -> list[str]:
