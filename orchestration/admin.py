@@ -14,7 +14,6 @@ from orchestration.models import (
     Membership,
     Project,
     Region,
-    Scope,
     TaskExecution,
     TaskStatus,
     Tenant,
@@ -25,7 +24,6 @@ from orchestration.models import (
 from orchestration.paginators import EstimatedCountPaginator
 from orchestration.services import executions as execution_service
 from orchestration.services import triggers as trigger_service
-from templates_app.models import Template
 
 
 class ProjectInline(admin.TabularInline):
@@ -344,11 +342,6 @@ class TimerTriggerAdmin(TenantScopedAdmin):
     def get_queryset(self, request):
         # An execution's own timer (ACS::TimerTrigger) is seen and ended through its execution.
         return super().get_queryset(request).standalone()
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Template and not request.user.is_superuser:
-            kwargs["queryset"] = Template.objects.for_user(request.user, Scope.RUN)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         obj.owner = request.user  # runs go as whoever last set the trigger up

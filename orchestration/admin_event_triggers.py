@@ -8,9 +8,8 @@ from django.utils.html import format_html
 
 from orchestration.admin_scoping import ReadOnlyAdmin, TenantScopedAdmin
 from orchestration.errors import InvalidParameter
-from orchestration.models import EventTrigger, EventTriggerFiring, Scope
+from orchestration.models import EventTrigger, EventTriggerFiring
 from orchestration.services import event_triggers as service
-from templates_app.models import Template
 
 
 class EventTriggerForm(forms.ModelForm):
@@ -56,11 +55,6 @@ class EventTriggerAdmin(TenantScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "tenant"] if obj else self.readonly_fields
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Template and not request.user.is_superuser:
-            kwargs["queryset"] = Template.objects.for_user(request.user, Scope.RUN)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         obj.owner = request.user  # runs go as whoever last set the trigger up

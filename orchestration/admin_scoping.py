@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from orchestration.admin_audit import AuditedAdmin, ReadOnlyAdminMixin
 from orchestration.authorization import administers_any_tenant
 from orchestration.models import Scope, Tenant
+from templates_app.models import Template
 
 
 class TenantScopedAdmin(AuditedAdmin):
@@ -49,6 +50,9 @@ class TenantScopedAdmin(AuditedAdmin):
             # Never list other tenants' users: only people who share a managed tenant.
             managed = Tenant.objects.for_user(request.user, Scope.MANAGE)
             kwargs["queryset"] = get_user_model().objects.filter(memberships__tenant__in=managed).distinct()
+        elif db_field.related_model is Template and not request.user.is_superuser:
+            # What runs a template (timer and event triggers) may name only templates the user may run.
+            kwargs["queryset"] = Template.objects.for_user(request.user, Scope.RUN)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -5,8 +5,10 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from orchestration.models import AccessKey, Membership, Project
+from orchestration.authorization import SYSTEM
+from orchestration.models import AccessKey, EventTrigger, Membership, Project, TimerTrigger
 from orchestration.services import tenancy
+from templates_app.services.templates import create_template
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +102,13 @@ def test_a_tenant_admin_sets_whether_members_approve_their_own_runs(client, admi
     page = client.get(url).content.decode()
     assert 'name="allow_self_approval"' in page and "Members may approve their own executions" in page
     assert "four-eyes rule" in page
+
+
+def test_trigger_forms_offer_only_templates_the_tenant_admin_may_run(client, admin_a, tenant_a, tenant_b):
+    content = "FormatVersion: OOS-2019-06-01\nTasks:\n  - {Name: s, Action: ACS::Sleep, Properties: {Duration: PT1S}}\n"
+    create_template(tenant=tenant_a, actor=SYSTEM, name="ours", content=content)
+    create_template(tenant=tenant_b, actor=SYSTEM, name="theirs", content=content)
+    client.force_login(admin_a)
+    for model in (TimerTrigger, EventTrigger):
+        page = client.get(admin_url(model, "add")).content.decode()
+        assert ">ours (" in page and ">theirs (" not in page, model
