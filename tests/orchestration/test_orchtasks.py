@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orchestration.engine.runner import advance
 from orchestration.errors import Conflict, Forbidden, InvalidParameter, NotFound
@@ -273,6 +275,7 @@ def test_native_api(synced, tenant_a, operator_a, viewer_a, admin_b, api):
     listed = client.get("/api/v1/orch-tasks/", {"status": "Success", "keyword": "api"}).json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert [r["id"] for r in rows] == [task_id]
+    assert rows[0]["steps"] == got["steps"], "a listed task shows the same per-resource results as its page"
     answer = client.patch(f"/api/v1/orch-tasks/{task_id}/", {"steps": [step(1, b)]}, format="json")
     assert answer.status_code == 200 and [r["resource_id"] for r in answer.json()["steps"][0]["resources"]] == [b]
     assert api.as_user(viewer_a).post(f"/api/v1/orch-tasks/{task_id}/operate/", {"operation": "Execute"},
@@ -282,6 +285,23 @@ def test_native_api(synced, tenant_a, operator_a, viewer_a, admin_b, api):
     assert client.post(f"/api/v1/orch-tasks/{task_id}/operate/", {"operation": "Resume"},
                        format="json").status_code == 409
     assert client.delete(f"/api/v1/orch-tasks/{task_id}/").status_code == 204
+
+
+def test_a_page_of_tasks_costs_the_same_queries_whatever_its_length(synced, tenant_a, operator_a, api):
+    a, b = vm(synced, "DC0_H0_VM0").moref, vm(synced, "DC0_H0_VM1").moref
+    client = api.as_user(operator_a)
+
+    def queries_of_the_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/orch-tasks/").status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        create(tenant_a, operator_a, [step(1, a), step(2, b)], name=f"few-{n}")
+    few = queries_of_the_list()
+    for n in range(6):
+        create(tenant_a, operator_a, [step(1, a, b)], name=f"more-{n}")
+    assert queries_of_the_list() == few
 
 
 def test_admin_pages_and_actions(synced, tenant_a, operator_a, client):

@@ -36,6 +36,15 @@ class StepViewSerializer(serializers.Serializer):
     resources = StepResourceSerializer(many=True)
 
 
+class OrchTaskListSerializer(serializers.ListSerializer):
+    """A page of OrchTasks: their steps and results read for the whole page at once."""
+
+    def to_representation(self, data):
+        tasks = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["step_views"] = orchtask_runs.step_views_for(tasks)
+        return super().to_representation(tasks)
+
+
 class OrchTaskSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     execution = serializers.SerializerMethodField()
@@ -46,6 +55,7 @@ class OrchTaskSerializer(serializers.ModelSerializer):
         fields = ["id", "tenant", "project", "region", "name", "remark", "task_type", "resource_type", "condition",
                   "status", "execution", "latest_execution", "steps", "created_at", "updated_at"]
         read_only_fields = fields
+        list_serializer_class = OrchTaskListSerializer
 
     def get_status(self, task) -> str:
         return orchtask_runs.task_status(task)
@@ -54,7 +64,8 @@ class OrchTaskSerializer(serializers.ModelSerializer):
         return RunRecordSerializer(orchtask_runs.execution_record(task)).data
 
     def get_steps(self, task) -> list[dict]:
-        return StepViewSerializer(orchtask_runs.step_views(task), many=True).data
+        views = self.context.get("step_views", {}).get(task.pk)
+        return StepViewSerializer(orchtask_runs.step_views(task) if views is None else views, many=True).data
 
 
 class StepsField(serializers.ListField):

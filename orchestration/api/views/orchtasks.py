@@ -31,7 +31,8 @@ from .executions import ScopedDetailMixin
     destroy=extend_schema(summary="DeleteOrchTask"),
 )
 class OrchTaskViewSet(ScopedDetailMixin, TenantScopedViewSet):
-    queryset = OrchTask.objects.select_related("tenant", "project", "region", "latest_execution", "created_by")
+    queryset = (OrchTask.objects.select_related("tenant", "project", "region", "latest_execution", "created_by")
+                .prefetch_related("steps"))
     serializer_class = OrchTaskSerializer
     filterset_class = OrchTaskFilterSet
     ordering_fields = ["created_at", "updated_at", "name"]

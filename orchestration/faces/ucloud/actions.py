@@ -94,7 +94,8 @@ def describe_tasks(caller: Caller, params: UParams) -> dict:
     total = queryset.count()
     start = offset or 0
     rows = list(queryset[start:start + (limit or DEFAULT_LIMIT)])
-    return {"TotalCount": total, "Infos": [task_info(task) for task in rows]}
+    views = orchtask_runs.step_views_for(rows)
+    return {"TotalCount": total, "Infos": [task_info(task, views[task.pk]) for task in rows]}
 
 
 def _record(record: orchtask_runs.RunRecord) -> dict:
@@ -102,7 +103,7 @@ def _record(record: orchtask_runs.RunRecord) -> dict:
             "EndsAt": orchtask_runs.epoch(record.ends_at)}
 
 
-def task_info(task: OrchTask) -> dict:
+def task_info(task: OrchTask, steps: list[orchtask_runs.StepView]) -> dict:
     record = orchtask_runs.execution_record(task)
     return {
         "TaskID": task.pk,
@@ -127,7 +128,7 @@ def task_info(task: OrchTask) -> dict:
             {"Order": step.order, "Delay": step.delay, "Resources": [
                 {"ResourceID": r.resource_id, "Name": r.name, "Remark": r.remark, "Status": r.status,
                  "Execution": _record(r.execution)} for r in step.resources]}
-            for step in orchtask_runs.step_views(task)
+            for step in steps
         ],
     }
 
