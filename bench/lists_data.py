@@ -161,26 +161,27 @@ def _statements(base: Fixtures, sizes: Sizes, vcenter) -> list[tuple[str, str, l
              LATERAL (SELECT now() - ({n} - g) * interval '{year / n} seconds' AS c) t"""
     # Three task executions and three log lines per execution, linked by id.
     tasks = """
-        INSERT INTO orchestration_taskexecution (id, execution_id, task_name, task_action, properties, outputs,
-            status, status_message, tries, extra, created_at, start_date, end_date, updated_at)
-        SELECT e.id || '.t' || k, e.id, 'step' || k, 'ACS::Sleep', '{"Duration": "PT0S"}', '{}',
+        INSERT INTO orchestration_taskexecution (id, execution_id, tenant_id, task_name, task_action, properties,
+            outputs, status, status_message, tries, extra, created_at, start_date, end_date, updated_at)
+        SELECT e.id || '.t' || k, e.id, e.tenant_id, 'step' || k, 'ACS::Sleep', '{"Duration": "PT0S"}', '{}',
             CASE WHEN e.status = 'Running' THEN 'Running' WHEN e.status = 'Failed' AND k = 3 THEN 'Failed'
                  ELSE 'Success' END, '', 1, '{}', e.created_at + k * interval '1 second',
             e.created_at + k * interval '1 second',
             CASE WHEN e.status <> 'Running' THEN e.created_at + (k + 1) * interval '1 second' END, e.created_at
         FROM orchestration_execution e, generate_series(1, 3) k WHERE e.id <> %s"""
     logs = """
-        INSERT INTO orchestration_executionlog (execution_id, task_execution_id, created_at, log_type, message)
-        SELECT e.id, e.id || '.t' || k, e.created_at + k * interval '1 second',
+        INSERT INTO orchestration_executionlog (execution_id, tenant_id, task_execution_id, created_at, log_type,
+            message)
+        SELECT e.id, e.tenant_id, e.id || '.t' || k, e.created_at + k * interval '1 second',
             (ARRAY['Execution', 'TaskExecution', 'Action'])[k], 'step' || k || ' did what it had to do'
         FROM orchestration_execution e, generate_series(1, 3) k WHERE e.id <> %s ORDER BY e.created_at, k"""
     return [
         ("executions", executions, [a, b, SMALL_CONTENT]),
         ("big execution", *_big_execution(base, sizes)),
-        ("big execution's task executions", *_big_tasks(sizes)),
+        ("big execution's task executions", *_big_tasks(sizes, a)),
         ("task executions", tasks, [BIG_ID]),
         ("log lines", logs, [BIG_ID]),
-        ("big execution's log lines", *_big_logs(sizes)),
+        ("big execution's log lines", *_big_logs(sizes, a)),
         ("vSphere tasks", *_vsphere_tasks(sizes, vcenter)),
     ]
 
@@ -197,40 +198,43 @@ def _big_execution(base: Fixtures, sizes: Sizes) -> tuple[str, list]:
     return sql, [BIG_ID, base.tenant_a.pk, big_content(sizes.big_items)]
 
 
-def _big_tasks(sizes: Sizes) -> tuple[str, list]:
+def _big_tasks(sizes: Sizes, tenant_id: int) -> tuple[str, list]:
     items = sizes.big_items - 3  # prepare, the loop, finish, and the loop's items
     done = items * 9 // 10
     loop = {"items": list(range(items)), "next": items, "running": items - done, "succeeded": done - 5,
             "failed": 5, "concurrency": 20, "max_errors": 10, "batch_ends": [], "batch": 0, "outputs": {}}
     sql = f"""
         WITH top AS (
-            INSERT INTO orchestration_taskexecution (id, execution_id, task_name, task_action, properties, outputs,
-                status, status_message, tries, extra, created_at, start_date, updated_at)
-            VALUES (%(big)s || '.t0001', %(big)s, 'prepare', 'ACS::Sleep', '{{}}', '{{}}', 'Success', '', 1, '{{}}',
+            INSERT INTO orchestration_taskexecution (id, execution_id, tenant_id, task_name, task_action, properties,
+                outputs, status, status_message, tries, extra, created_at, start_date, updated_at)
+            VALUES (%(big)s || '.t0001', %(big)s, %(tenant)s, 'prepare', 'ACS::Sleep', '{{}}', '{{}}', 'Success', '',
+                    1, '{{}}',
                     now() - interval '1 hour', now() - interval '1 hour', now()),
-                   (%(big)s || '.t0002', %(big)s, 'each', 'ACS::Sleep', '{{}}', '{{}}', 'Running', '', 1, %(loop)s,
+                   (%(big)s || '.t0002', %(big)s, %(tenant)s, 'each', 'ACS::Sleep', '{{}}', '{{}}', 'Running', '',
+                    1, %(loop)s,
                     now() - interval '59 minutes', now() - interval '59 minutes', now())
             RETURNING id)
-        INSERT INTO orchestration_taskexecution (id, execution_id, task_name, task_action, properties, outputs,
-            status, status_message, tries, extra, created_at, start_date, end_date, updated_at, loop_item,
+        INSERT INTO orchestration_taskexecution (id, execution_id, tenant_id, task_name, task_action, properties,
+            outputs, status, status_message, tries, extra, created_at, start_date, end_date, updated_at, loop_item,
             loop_index, parent_task_execution_id)
-        SELECT %(big)s || '.t0002.' || i, %(big)s, 'each', 'ACS::Sleep', '{{"Duration": "PT0S"}}', '{{}}',
+        SELECT %(big)s || '.t0002.' || i, %(big)s, %(tenant)s, 'each', 'ACS::Sleep', '{{"Duration": "PT0S"}}', '{{}}',
             CASE WHEN i >= {done} THEN 'Running' WHEN i < 5 THEN 'Failed' ELSE 'Success' END, '', 1, '{{}}',
             now() - interval '59 minutes' + i * interval '10 ms', now() - interval '59 minutes' + i * interval '10 ms',
             CASE WHEN i < {done} THEN now() - interval '58 minutes' + i * interval '10 ms' END, now(),
             to_jsonb(i), i, %(big)s || '.t0002'
         FROM generate_series(0, {items - 1}) i"""
-    return sql, {"big": BIG_ID, "loop": json.dumps({"loop": loop})}
+    return sql, {"big": BIG_ID, "tenant": tenant_id, "loop": json.dumps({"loop": loop})}
 
 
-def _big_logs(sizes: Sizes) -> tuple[str, list]:
+def _big_logs(sizes: Sizes, tenant_id: int) -> tuple[str, list]:
     items = sizes.big_items - 3
     sql = f"""
-        INSERT INTO orchestration_executionlog (execution_id, task_execution_id, created_at, log_type, message)
-        SELECT %s, %s || '.t0002.' || (g % {items}), now() - interval '59 minutes' + g * interval '1 ms',
+        INSERT INTO orchestration_executionlog (execution_id, tenant_id, task_execution_id, created_at, log_type,
+            message)
+        SELECT %s, %s, %s || '.t0002.' || (g % {items}), now() - interval '59 minutes' + g * interval '1 ms',
             (ARRAY['Execution', 'TaskExecution', 'Action'])[1 + g % 3], 'item ' || (g % {items}) || ' line ' || g
         FROM generate_series(1, {sizes.big_logs}) g"""
-    return sql, [BIG_ID, BIG_ID]
+    return sql, [BIG_ID, tenant_id, BIG_ID]
 
 
 def _vsphere_tasks(sizes: Sizes, vcenter) -> tuple[str, list]:

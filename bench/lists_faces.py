@@ -22,7 +22,7 @@ Page = tuple[str, Callable[[], object]]
 DEPTH = 50
 WALK_SECONDS = float(os.environ.get("BENCH_WALK_SECONDS", "20"))
 
-for noisy in ("aliyunsdkcore", "ucloud", "huaweicloudsdkcore", "baidubce"):
+for noisy in ("aliyunsdkcore", "ucloud", "ucloud.bench", "huaweicloudsdkcore", "baidubce"):
     logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
@@ -215,7 +215,8 @@ def _ucloud(base: str, fx: Fixtures) -> list[Page]:
     from ucloud.client import Client
 
     client = Client({"public_key": fx.key_id, "private_key": fx.secret, "base_url": f"{base}/",
-                     "region": "cn-bench", "max_retries": 0, "timeout": 60})
+                     "region": "cn-bench", "max_retries": 0, "timeout": 60},
+                    logger=logging.getLogger("ucloud.bench"))  # its default logger prints every response
     return [("ucloud DescribeOrchTask (first page)", lambda: client.invoke("DescribeOrchTask", {"Limit": 20})),
             ("ucloud DescribeOrchTask (offset 200)",
              lambda: client.invoke("DescribeOrchTask", {"Limit": 20, "Offset": 200}))]
