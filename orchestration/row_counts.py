@@ -21,7 +21,7 @@ def count(rows: QuerySet, cap: int = CAP) -> tuple[int, bool]:
     """The number of ``rows`` and whether it is an estimate (only ever past ``cap``)."""
     if connections[rows.db].vendor != "postgresql":
         return rows.count(), False
-    exact = rows[: cap + 1].count()
+    exact = rows.order_by()[: cap + 1].count()  # unordered: PostgreSQL stops at the cap, in any order
     if exact <= cap:
         return exact, False
     return max(planner_estimate(rows), exact), True

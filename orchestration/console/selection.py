@@ -17,6 +17,7 @@ from orchestration.models import Project, Scope, Tenant
 
 TENANT_KEY = "console.tenant"
 PROJECT_KEY = "console.project"
+SELECTION_ATTR = "_console_selection"
 
 
 @dataclass
@@ -30,7 +31,16 @@ class Selection:
 
 
 def current(request: HttpRequest) -> Selection:
-    """The selected tenant (falling back to the user's first one) and project, validated."""
+    """The selected tenant (falling back to the user's first one) and project, validated.
+
+    Read once per request (every panel and the layout ask for it) and kept on the request.
+    """
+    if SELECTION_ATTR not in request.__dict__:
+        request.__dict__[SELECTION_ATTR] = _read(request)
+    return request.__dict__[SELECTION_ATTR]
+
+
+def _read(request: HttpRequest) -> Selection:
     tenants = list(Tenant.objects.for_user(request.user, Scope.VIEW).order_by("name"))
     wanted = request.session.get(TENANT_KEY)
     tenant = next((t for t in tenants if t.pk == wanted), tenants[0] if tenants else None)
@@ -50,6 +60,7 @@ def choose(request: HttpRequest, tenant_id: int | None, project_id: str | None) 
     projects = Project.objects.for_user(request.user, Scope.VIEW)
     project = projects.filter(pk=project_id, tenant_id=request.session.get(TENANT_KEY)).first() if project_id else None
     request.session[PROJECT_KEY] = project.pk if project else None
+    request.__dict__.pop(SELECTION_ATTR, None)  # the choice changed: read it again
     return current(request)
 
 

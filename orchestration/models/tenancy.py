@@ -52,6 +52,22 @@ def is_platform_staff(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def member_tenant_ids(user, scope: str) -> list[int]:
+    """Ids of the enabled tenants in which ``user`` holds a role granting ``scope``.
+
+    The ids themselves, not a subquery: ``tenant_id IN (7)`` lets the planner walk an index
+    that leads with the tenant in the list's order; a semi-join would sort instead. Kept on
+    the user object, as Django's ModelBackend keeps permissions (``_perm_cache``): a page
+    asks for them once per panel, and a user object lives for one request.
+    """
+    cached = user.__dict__.setdefault("_tenant_ids_cache", {})
+    if scope not in cached:
+        cached[scope] = list(Membership.objects.filter(
+            user=user, role__in=SCOPE_ROLES[scope], tenant__enabled=True
+        ).values_list("tenant_id", flat=True).distinct())
+    return cached[scope]
+
+
 class TenantScopedQuerySet(models.QuerySet):
     """Rows restricted to the tenants in which a user holds a role granting ``scope``."""
 
@@ -63,12 +79,7 @@ class TenantScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        # The ids themselves, not a subquery: ``tenant_id IN (7)`` lets the planner walk an
-        # index that leads with the tenant in the list's order; a semi-join would sort instead.
-        tenant_ids = list(Membership.objects.filter(
-            user=user, role__in=SCOPE_ROLES[scope], tenant__enabled=True
-        ).values_list("tenant_id", flat=True).distinct())
-        return self.filter(self.visible(tenant_ids, scope))
+        return self.filter(self.visible(member_tenant_ids(user, scope), scope))
 
     def visible(self, tenant_ids, scope: str) -> models.Q:
         """Rows of these tenants; querysets with rows shared beyond a tenant widen this."""

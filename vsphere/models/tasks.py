@@ -60,6 +60,7 @@ class VSphereTask(models.Model):
         constraints = [models.UniqueConstraint(fields=["vcenter", "key"], name="vspheretask_unique_key")]
         indexes = [
             models.Index(fields=["vcenter", "-create_time"], name="vspheretask_recent_idx"),
+            models.Index(fields=["-create_time", "-id"], name="vspheretask_time_idx"),  # staff: every vCenter
             models.Index(fields=["vcenter", "status"], name="vspheretask_status_idx"),
             models.Index(fields=["vcenter", "entity_moref"], name="vspheretask_entity_idx"),
             models.Index(fields=["vcenter", "datacenter", "-create_time"], name="vspheretask_dc_idx"),

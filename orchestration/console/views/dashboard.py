@@ -6,9 +6,11 @@ sync health lives in ``views/vsphere.py``), an entry in ``PANELS`` and its ``{% 
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 
@@ -65,10 +67,19 @@ def recent_failures(request: HttpRequest, tenant: Tenant | None) -> dict[str, An
 TREND_DAYS = 30
 
 
+TREND_SECONDS = 60
+
+
 def execution_trends(request: HttpRequest, tenant: Tenant | None) -> dict[str, Any]:
-    """Runs per day by status, the success rate and p50/p95 per template over the last 30 days."""
+    """Runs per day by status, the success rate and p50/p95 per template over the last 30 days.
+
+    The aggregates read a month of a tenant's executions (~170 ms at a million): they are
+    kept a minute per set of rows (keyed by the query, so by tenant, project and day).
+    """
     rows = selection.scoped(request, Execution, tenant)
-    days = execution_stats.per_day(rows, TREND_DAYS)
+    key = "dashboard-trends:" + hashlib.sha256(str(rows.query).encode()).hexdigest()
+    days, durations = cache.get_or_set(key, lambda: (execution_stats.per_day(rows, TREND_DAYS),
+                                                     execution_stats.durations(rows, TREND_DAYS)), TREND_SECONDS)
     rate = execution_stats.success_rate(days)
     since = days[0].date.isoformat()
     return {
@@ -77,7 +88,7 @@ def execution_trends(request: HttpRequest, tenant: Tenant | None) -> dict[str, A
         "success_rate": None if rate is None else round(rate * 100, 1),
         "success_href": charts.list_url(status=ExecutionStatus.SUCCESS, since=since),
         "failed_href": charts.list_url(status=ExecutionStatus.FAILED, since=since),
-        "duration_chart": charts.durations(execution_stats.durations(rows, TREND_DAYS), since),
+        "duration_chart": charts.durations(durations, since),
     }
 
 
