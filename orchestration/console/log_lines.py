@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from orchestration.models import Execution, ExecutionLog, LogType, Scope, TaskExecution
 from orchestration.services.task_execution_queries import LogFilter, filter_logs
 
-WINDOW = 500  # lines per page of the log pane
+WINDOW = 200  # lines per page of the log pane ("Show older lines" adds the next 200)
 BATCH = 2000  # lines per query while streaming a download
 FIELDS = ("id", "created_at", "log_type", "message", "task_execution__task_name")  # what one line says
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from orchestration.console import log_lines
 from orchestration.console.access import signed_in
@@ -43,6 +44,7 @@ def logs_context(request: HttpRequest, execution: Execution) -> dict[str, Any]:
     shown = log_lines.window(rows, before=_line_id(request, "before"), after=after, around=_line_id(request, "line"))
     return {
         "execution": execution,
+        "log_link": reverse("console:execution-detail", args=[execution.pk]),  # once, not once per line
         "logs": shown.lines,
         "log_window": shown,
         "log_task": task,
