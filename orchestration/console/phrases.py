@@ -61,11 +61,28 @@ PHRASES = (
     gettext_noop("Loop %(task)s succeeded: %(n)s items."),
     gettext_noop("Started child execution %(id)s of %(template)s."),
     gettext_noop("Waiting for child execution %(id)s."),
+    gettext_noop("Task %(task)s skipped: this run was started by it in %(id)s."),
+    gettext_noop("Cancelling %(action)s failed: %(detail)s"),
+    gettext_noop("Timer armed: first run at %(time)s UTC."),
+    gettext_noop("Timer armed: first run at %(time)s UTC, no run after %(end)s."),
+    gettext_noop("Timer over after %(n)s run(s)."),
+    gettext_noop("Web hook answered %(code)s."),
+    gettext_noop("%(names)s not used: this service's read operations take their Parameters only."),
     # vSphere actions (vsphere.actions.base) and faults (vsphere.services.faults)
     gettext_noop("%(api)s submitted for %(n)s of %(total)s VM(s): %(ids)s."),
     gettext_noop("%(api)s: %(done)s of %(total)s VM operation(s) finished."),
     gettext_noop("%(n)s of %(total)s VM operation(s) failed: %(reasons)s"),
     gettext_noop("%(name)s (%(id)s): %(message)s"),
+    gettext_noop("Cancel %(id)s: cancelled."),
+    gettext_noop("Cancel %(id)s: not cancelled (%(detail)s)."),
+    gettext_noop("Selected %(n)s VM(s): %(names)s"),
+    gettext_noop("Selected %(n)s VM(s)."),
+    gettext_noop("RunCommand started in %(n)s of %(total)s VM(s): %(names)s."),
+    gettext_noop("%(name)s: guest process %(pid)s terminated."),
+    gettext_noop("%(name)s: guest process %(pid)s not terminated (%(detail)s)."),
+    gettext_noop("%(name)s: could not delete %(path)s (%(detail)s)."),
+    gettext_noop("%(name)s: guest still running after %(seconds)s s; powering off."),
+    gettext_noop("%(name)s is powered off; destroying it."),
     gettext_noop("No VM in the synced inventory matches the selection."),
     gettext_noop("%(what)s not in the synced inventory of this tenant's vCenters: %(names)s "
       "(check the spelling, or sync the vCenter)"),
@@ -86,7 +103,7 @@ _PLACE = re.compile(r"%\((\w+)\)s")
 _NUMBER, _WORD = r"\d+(?:\.\d+)?", r"\S+?"
 _SHAPES = {
     **dict.fromkeys(("n", "total", "done", "seconds", "concurrency", "errors", "size", "depth", "line", "column",
-                     "given"), _NUMBER),
+                     "given", "pid", "code"), _NUMBER),
     "allowed": r"\[.*\]",  # a list as Python writes it: ['small', 'large']
     **dict.fromkeys(("task", "user", "id", "api", "action", "version", "vm", "operation", "approval", "status"),
                     _WORD),

@@ -53,6 +53,9 @@ def test_a_chinese_execution_page_translates_choices_reasons_and_log_lines(chine
     ("VM ids not in the synced inventory of this tenant's vCenters: vm-99999 (check the spelling, or sync the vCenter)",
      "此租户 vCenter 的已同步清单中没有这些虚拟机 ID：vm-99999（请检查拼写，或同步 vCenter）"),
     ("Execution cancelled. Cancelled by alice.", "执行已取消。已被 alice 取消。"),
+    ("Selected 2 VM(s): web 1, web-2", "已选中 2 台虚拟机：web 1, web-2"),
+    ("web 1: guest process 4242 terminated.", "web 1：客户机进程 4242 已终止。"),
+    ("Timer over after 3 run(s).", "定时器已结束，共运行 3 次。"),
     ("Something nobody catalogued.", "Something nobody catalogued."),
 ])
 def test_engine_and_vsphere_messages_are_shown_in_chinese(stored, shown):
