@@ -57,7 +57,8 @@ def test_a_chinese_execution_page_translates_choices_reasons_and_log_lines(chine
     ("web 1: guest process 4242 terminated.", "web 1：客户机进程 4242 已终止。"),
     ("Timer over after 3 run(s).", "定时器已结束，共运行 3 次。"),
     ("Task run failed: 1 of 1 VM operation(s) failed: web-1 (vm-57): wrong guest credentials: the guest rejected "
-     "the user name or password", "任务 run 失败：1 个虚拟机操作中有 1 个失败：web-1（vm-57）：客户机凭据错误：客户机拒绝了用户名或密码"),
+     "the user name or password",
+     "任务 run 失败：1 个虚拟机操作中有 1 个失败：web-1（vm-57）：客户机凭据错误：客户机拒绝了用户名或密码"),
     ("Something nobody catalogued.", "Something nobody catalogued."),
 ])
 def test_engine_and_vsphere_messages_are_shown_in_chinese(stored, shown):
