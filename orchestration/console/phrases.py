@@ -3,10 +3,10 @@
 Log lines, status messages, vSphere fault sentences, the validator's problems
 (:mod:`.problem_phrases`) and the services' refusals (:mod:`.refusal_phrases`) are
 written in English: the API faces return them as they are (OOS does the same), and a
-stored line must not depend on who happened to be looking. The console translates their display here, from the same
-gettext catalog as everything else: each phrase below is a msgid whose ``%(name)s``
-places match the engine's wording; a stored line that matches one is shown as that
-msgid's translation with the parts filled in (themselves translated when they are
+stored line must not depend on who happened to be looking. The console translates their
+display here, from the same gettext catalog as everything else: each phrase is a msgid
+whose ``%(name)s`` places match the English wording; a line that matches one is shown as
+that msgid's translation with the parts filled in (themselves translated when they are
 phrases, e.g. a fault inside "Task stop failed: …"). A line that matches nothing is
 shown as stored.
 """
