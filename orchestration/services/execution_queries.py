@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -47,14 +48,20 @@ class ExecutionFilter:
     search: str | None = None  # an execution id exactly, or part of the template name
 
 
+def time_bounds(spec: Any) -> dict[str, dt.datetime | None]:
+    """The created/started/ended after/before bounds of a filter (executions' and task executions'), as lookups."""
+    return {
+        "created_at__gte": spec.created_after, "created_at__lte": spec.created_before,
+        "start_date__gte": spec.started_after, "start_date__lte": spec.started_before,
+        "end_date__gte": spec.ended_after, "end_date__lte": spec.ended_before,
+    }
+
+
 def filter_executions(rows: QuerySet[Execution], spec: ExecutionFilter) -> QuerySet[Execution]:
     """``rows`` (already scoped to what the caller may see) narrowed to ``spec``."""
     conditions = {
         "tenant": spec.tenant, "template_id": spec.template_id, "template_name__icontains": spec.template_name,
-        "mode": spec.mode, "trigger": spec.trigger, "executed_by": spec.executed_by,
-        "created_at__gte": spec.created_after, "created_at__lte": spec.created_before,
-        "start_date__gte": spec.started_after, "start_date__lte": spec.started_before,
-        "end_date__gte": spec.ended_after, "end_date__lte": spec.ended_before,
+        "mode": spec.mode, "trigger": spec.trigger, "executed_by": spec.executed_by, **time_bounds(spec),
     }
     rows = rows.filter(**{lookup: value for lookup, value in conditions.items() if value is not None})
     if spec.ids:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from orchestration.models import ExecutionLog, TaskExecution, Tenant
+from orchestration.services.execution_queries import time_bounds
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,7 @@ def filter_task_executions(rows: QuerySet[TaskExecution], spec: TaskExecutionFil
     """``rows`` (already scoped to what the caller may see) narrowed to ``spec``."""
     conditions = {
         "tenant": spec.tenant, "execution_id": spec.execution_id, "parent_task_execution_id": spec.parent,
-        "task_name": spec.task_name, "task_action": spec.task_action,
-        "created_at__gte": spec.created_after, "created_at__lte": spec.created_before,
-        "start_date__gte": spec.started_after, "start_date__lte": spec.started_before,
-        "end_date__gte": spec.ended_after, "end_date__lte": spec.ended_before,
+        "task_name": spec.task_name, "task_action": spec.task_action, **time_bounds(spec),
     }
     rows = rows.filter(**{lookup: value for lookup, value in conditions.items() if value is not None})
     if spec.ids:
