@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Case, F, Min, Q, When
@@ -73,11 +74,19 @@ def tick(now: dt.datetime | None = None) -> int:
     return len(due)
 
 
-def next_due() -> dt.datetime | None:
-    """The earliest time anything this loop handles becomes due (``None``: nothing pending).
+class DueTimes(NamedTuple):
+    """When each kind of thing this loop handles is next due (``None``: nothing pending)."""
 
-    A held execution is due when its lease would expire, whatever its ``wake_at``.
-    """
+    executions: dt.datetime | None
+    triggers: dt.datetime | None
+    schedules: dt.datetime | None
+
+    def earliest(self) -> dt.datetime | None:
+        return min((t for t in self if t is not None), default=None)
+
+
+def due_times() -> DueTimes:
+    """Three aggregates; a held execution is due when its lease would expire, whatever its ``wake_at``."""
     execution = (
         Execution.objects.filter(wake_at__isnull=False)
         .exclude(status__in=FINISHED_STATUSES)
@@ -89,7 +98,31 @@ def next_due() -> dt.datetime | None:
     if _PRECISE_SCHEDULE_FUNCS:
         schedule = (Schedule.objects.filter(func__in=_PRECISE_SCHEDULE_FUNCS).exclude(repeats=0)
                     .aggregate(due=Min("next_run"))["due"])
-    return min((t for t in (execution, trigger, schedule) if t is not None), default=None)
+    return DueTimes(execution, trigger, schedule)
+
+
+def next_due() -> dt.datetime | None:
+    """The earliest time anything this loop handles becomes due (``None``: nothing pending)."""
+    return due_times().earliest()
+
+
+def look() -> dt.datetime | None:
+    """One pass: queue and fire what is due, hand new events over; returns the next due time.
+
+    The due times are read first and only the kinds that are due are taken (each in a
+    transaction of its own), so the idle look every fallback interval is three
+    aggregates and the event check, not three transactions besides.
+    """
+    now = timezone.now()
+    due = due_times()
+    acted = False
+    for when, take in ((due.executions, tick), (due.triggers, fire_due_triggers),
+                       (due.schedules, fire_due_schedules)):
+        if when is not None and when <= now:
+            take(now)
+            acted = True
+    handle_new_events()
+    return next_due() if acted else due.earliest()
 
 
 _PRECISE_SCHEDULE_FUNCS: set[str] = set()
@@ -159,11 +192,7 @@ def run_forever(interval: float = 0.5, stop_after: float | None = None,
         began = time.monotonic()
         listening = listener is not None and listener.connect()  # before looking: nothing told meanwhile is missed
         try:
-            tick()
-            fire_due_triggers()
-            fire_due_schedules()
-            handle_new_events()
-            due = next_due() if listening else None
+            due = look()
         except Exception as exc:  # an outage or a bug must not end the loop
             stop.wait(outage.failed(exc))
             continue
