@@ -11,7 +11,7 @@ Measures, in one run on the same PostgreSQL:
   transitions it made; median and p99 over rounds;
 * one 1,000-item loop at Concurrency 50, end to end on the workers;
 * start latency (:mod:`bench.latency`): the call that starts a one-step no-op
-  execution until it is Success, 50 runs one after another on an otherwise idle
+  execution until it is Success, 200 runs one after another on an otherwise idle
   cluster, and the CPU each process of the cluster and the ticker uses while idle —
   on PostgreSQL, and on the embedded SQLite default (a child process of this one).
 
@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--latency-only", action="store_true", help="start latency and idle CPU only")
-    parser.add_argument("--runs", type=int, default=50, help="start latency runs")
+    parser.add_argument("--runs", type=int, default=200, help="start latency runs")
     args = parser.parse_args()
 
     if os.environ.get("DATABASE_URL", "").startswith("sqlite"):
