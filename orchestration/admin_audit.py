@@ -10,12 +10,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin import helpers
 
+from orchestration.admin_base import BaseAdmin
 from orchestration.models import AuditEvent, Face, is_platform_staff
 from orchestration.paginators import EstimatedCountPaginator
 from orchestration.services import audit
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(BaseAdmin):
     """Records every add, change, delete and admin action, one event per object."""
 
     def _audit(self, request, verb: str, obj, ok: bool = True, error_code: str = "") -> None:
