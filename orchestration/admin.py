@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import smart_split, unescape_string_literal
 
 from orchestration.admin_audit import AuditedAdmin
 from orchestration.admin_scoping import TenantScopedAdmin
@@ -22,6 +24,7 @@ from orchestration.models import (
     is_platform_staff,
 )
 from orchestration.paginators import EstimatedCountPaginator
+from orchestration.services import execution_queries
 from orchestration.services import executions as execution_service
 from orchestration.services import triggers as trigger_service
 
@@ -214,7 +217,7 @@ class ExecutionAdmin(TenantScopedAdmin):
     # Dates through a list filter, not date_hierarchy: its year/month links are a
     # SELECT DISTINCT over every row; counts are estimated past 10,000 rows.
     list_filter = ["status", "mode", "trigger", "tenant", "created_at"]
-    search_fields = ["id", "template_name", "executed_by"]
+    search_fields = ["id", "template_name", "executed_by"]  # see get_search_results
     list_select_related = ["tenant"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -231,6 +234,17 @@ class ExecutionAdmin(TenantScopedAdmin):
         ("Template content", {"classes": ["collapse"], "fields": ["content_view"]}),
     ]
     readonly_fields = [f for _, options in fieldsets for f in options["fields"]]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search (each word in one of the fields, quotes kept together), with the
+        template name matched the way the API and console match it (by distinct name first:
+        ``execution_queries.template_name_contains``)."""
+        for word in smart_split(search_term):
+            if len(word) > 1 and word[0] in "\"'" and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            queryset = queryset.filter(Q(id__icontains=word) | Q(executed_by__icontains=word)
+                                       | execution_queries.template_name_contains(word, queryset.db))
+        return queryset, False
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("template_content", "state")

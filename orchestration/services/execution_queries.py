@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 from orchestration.models import Execution, Tenant
@@ -60,14 +61,16 @@ def time_bounds(spec: Any) -> dict[str, dt.datetime | None]:
 def filter_executions(rows: QuerySet[Execution], spec: ExecutionFilter) -> QuerySet[Execution]:
     """``rows`` (already scoped to what the caller may see) narrowed to ``spec``."""
     conditions = {
-        "tenant": spec.tenant, "template_id": spec.template_id, "template_name__icontains": spec.template_name,
+        "tenant": spec.tenant, "template_id": spec.template_id,
         "mode": spec.mode, "trigger": spec.trigger, "executed_by": spec.executed_by, **time_bounds(spec),
     }
     rows = rows.filter(**{lookup: value for lookup, value in conditions.items() if value is not None})
     if spec.ids:
         rows = rows.filter(pk__in=list(spec.ids))
+    if spec.template_name:
+        rows = rows.filter(template_name_contains(spec.template_name, rows.db))
     if spec.search:
-        rows = rows.filter(Q(pk=spec.search) | Q(template_name__icontains=spec.search))
+        rows = rows.filter(Q(pk=spec.search) | template_name_contains(spec.search, rows.db))
     if spec.statuses:
         rows = rows.filter(status__in=list(spec.statuses))
     if spec.parent is not None:
@@ -78,3 +81,43 @@ def filter_executions(rows: QuerySet[Execution], spec: ExecutionFilter) -> Query
     if spec.tags:
         rows = tag_service.filter_by_tags(rows, TAG_RESOURCE, spec.tags)
     return rows
+
+
+NAME_SCAN_LIMIT = 500  # distinct template names read before a substring match falls back to trigrams
+
+_DISTINCT_NAMES_MATCHING = """
+WITH RECURSIVE names(name, n) AS (
+    (SELECT template_name, 1 FROM {table} ORDER BY template_name LIMIT 1)
+  UNION ALL
+    SELECT (SELECT e.template_name FROM {table} e WHERE e.template_name > names.name
+            ORDER BY e.template_name LIMIT 1), names.n + 1
+    FROM names WHERE names.name IS NOT NULL AND names.n <= %s
+)
+SELECT COUNT(*) > %s, ARRAY_AGG(name) FILTER (WHERE UPPER(name) LIKE UPPER(%s))
+FROM names WHERE name IS NOT NULL
+"""
+
+
+def template_name_contains(part: str, using: str = "default") -> Q:
+    """Executions whose template name contains ``part``, ignoring case.
+
+    Executions name few templates (a catalogue) and run each many times. A trigram match
+    over the rows costs by how many rows share the term's trigrams, and every run of a
+    matching template shares all of them: ~40 ms a scan at a million rows. On PostgreSQL
+    the distinct names are read instead (a skip scan of the ``template_name`` index, one
+    descent per name, every tenant's: the rows stay scoped by the caller's queryset),
+    matched with the same ``UPPER … LIKE`` as ``icontains``, and the rows found by name
+    through a b-tree. With more than :data:`NAME_SCAN_LIMIT` distinct names the trigram
+    match is used: varied names are what it is good at.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return Q(template_name__icontains=part)
+    pattern = f"%{connection.ops.prep_for_like_query(part)}%"
+    with connection.cursor() as cursor:
+        cursor.execute(_DISTINCT_NAMES_MATCHING.format(table=connection.ops.quote_name(Execution._meta.db_table)),
+                       [NAME_SCAN_LIMIT, NAME_SCAN_LIMIT, pattern])
+        too_many, names = cursor.fetchone()
+    if too_many:
+        return Q(template_name__icontains=part)
+    return Q(template_name__in=names or [])
