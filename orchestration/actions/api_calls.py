@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q
 
 from orchestration.models import Execution
+from orchestration.services.execution_queries import ExecutionFilter, filter_executions
 from templates_app.models import ShareType, Template
 
 from .registry import register_read_operation
@@ -54,15 +55,13 @@ def _execution_row(execution) -> dict[str, Any]:
 @read_operation("OOS", "GetExecution")
 @read_operation("OOS", "ListExecutions")
 def list_executions(tenant_id: int, parameters: dict[str, Any]) -> dict[str, Any]:
-    rows = Execution.objects.filter(tenant_id=tenant_id)
-    if parameters.get("ExecutionId"):
-        rows = rows.filter(pk=parameters["ExecutionId"])
-    if parameters.get("ParentExecutionId"):
-        rows = rows.filter(parent_id=parameters["ParentExecutionId"])
-    if parameters.get("Status"):
-        rows = rows.filter(status=parameters["Status"])
-    if parameters.get("TemplateName"):
-        rows = rows.filter(template_name__icontains=parameters["TemplateName"])
+    spec = ExecutionFilter(  # the read path every face uses; children are listed too, as before
+        ids=[parameters["ExecutionId"]] if parameters.get("ExecutionId") else (),
+        parent=parameters.get("ParentExecutionId") or None, include_children=True,
+        statuses=(parameters["Status"],) if parameters.get("Status") else (),
+        template_name=parameters.get("TemplateName") or None,
+    )
+    rows = filter_executions(Execution.objects.filter(tenant_id=tenant_id), spec)
     limit = max(1, min(int(parameters.get("MaxResults", 50)), 100))
     return {"Executions": [_execution_row(e) for e in rows.order_by("-created_at")[:limit]]}
 
