@@ -121,3 +121,26 @@ def test_ticker_fires_registered_schedules_on_time():
     assert ticker.fire_due_schedules() == 0
     other.refresh_from_db()
     assert other.next_run < timezone.now()  # left to django-q2's own scheduler
+
+
+def test_a_look_takes_only_what_is_due_and_an_idle_look_writes_nothing(
+        tenant_a, operator_a, make_template, django_assert_max_num_queries):
+    template = make_template(BODY)
+    trigger = make_trigger(tenant_a, operator_a, template, cron="*/5 * * * *")
+    execution = start_execution(tenant=tenant_a, user=operator_a, template=template)
+    Execution.objects.filter(pk=execution.pk).update(wake_at=timezone.now() + dt.timedelta(minutes=1))
+    queued = OrmQ.objects.count()
+    # Nothing due: the three due times and the event check, no transaction, nothing queued.
+    with django_assert_max_num_queries(5):
+        due = ticker.look()
+    assert due is not None and due <= trigger.next_run_at and OrmQ.objects.count() == queued
+    # The execution becomes due: it is queued, the trigger (not due) is left alone.
+    Execution.objects.filter(pk=execution.pk).update(wake_at=timezone.now() - dt.timedelta(seconds=1))
+    due = ticker.look()
+    assert OrmQ.objects.count() == queued + 1
+    assert not Execution.objects.filter(template=template, trigger="Timer").exists()
+    assert due <= timezone.now() + dt.timedelta(seconds=leases.REQUEUE_SECONDS)  # the re-armed wake-up
+    # The trigger becomes due: it fires.
+    TimerTrigger.objects.filter(pk=trigger.pk).update(next_run_at=timezone.now() - dt.timedelta(seconds=1))
+    ticker.look()
+    assert Execution.objects.filter(template=template, trigger="Timer").count() == 1
