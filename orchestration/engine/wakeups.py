@@ -144,9 +144,10 @@ class Listener:
             # psycopg's own wait wakes every 0.1 s to look for Ctrl-C, which costs an idle
             # listener ~0.1 % of a core: the kernel waits for the socket instead.
             deadline = time.monotonic() + timeout
+            poller = select.poll()  # not select(): a descriptor past 1024 is fine
+            poller.register(conn.fileno(), select.POLLIN)
             while True:
-                readable, _, _ = select.select([conn.fileno()], [], [], max(0.0, deadline - time.monotonic()))
-                if not readable:
+                if not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
                     return []
                 payloads = [n.payload for n in conn.notifies(timeout=0)]
                 if payloads:
