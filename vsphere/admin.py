@@ -118,16 +118,26 @@ class GrantedVCenterFilter(admin.RelatedFieldListFilter):
     """The vCenter filter offers only the vCenters granted to the viewer (staff: all), not every name."""
 
     def field_choices(self, field, request, model_admin):
-        return [(vc.pk, str(vc)) for vc in VCenter.objects.for_user(request.user).order_by("name")]
+        # Names only: a whole row would decrypt each vCenter's password to show its name.
+        return list(VCenter.objects.for_user(request.user).order_by("name").values_list("pk", "name"))
+
+
+class SyncedRowsAdmin(ReadOnlyAdmin):
+    """Rows synced from a vCenter, listed with their vCenter's name, never its password: a
+    whole vCenter row beside each listed row would decrypt the password once per row."""
+
+    list_select_related = ["vcenter"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("vcenter").defer("vcenter__password")
 
 
 @admin.register(InventoryObject)
-class InventoryObjectAdmin(ReadOnlyAdmin):
+class InventoryObjectAdmin(SyncedRowsAdmin):
     list_display = ["name", "type", "moref", "vcenter", "datacenter", "host", "power_state", "guest_os", "num_cpu",
                     "memory_mb", "ip_address", "synced_at"]
     list_filter = ["type", "power_state", ("vcenter", GrantedVCenterFilter)]
     search_fields = ["name", "moref", "ip_address", "instance_uuid", "path"]
-    list_select_related = ["vcenter"]
 
 
 class EntityTypeFilter(admin.SimpleListFilter):
@@ -144,25 +154,23 @@ class EntityTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(VSphereTask)
-class VSphereTaskAdmin(ReadOnlyAdmin):
+class VSphereTaskAdmin(SyncedRowsAdmin):
     list_display = ["key", "name", "name_en", "entity", "target", "status", "progress", "user", "create_time",
                     "finish_time", "message", "vcenter"]
     list_filter = ["status", ("vcenter", GrantedVCenterFilter), EntityTypeFilter]
     # Exactly the columns with a trigram index (migration 0004): one unindexed column and
     # PostgreSQL reads every task for every search.
     search_fields = ["key", "name", "name_en", "target", "entity", "user"]
-    list_select_related = ["vcenter"]
     show_full_result_count = False  # a million synced tasks: no second COUNT(*) over them
     paginator = EstimatedCountPaginator
     list_per_page = 50
 
 
 @admin.register(VSphereEvent)
-class VSphereEventAdmin(ReadOnlyAdmin):
+class VSphereEventAdmin(SyncedRowsAdmin):
     list_display = ["key", "event_type", "entity_name", "entity_moref", "user", "created_time", "alarm_name",
                     "alarm_status", "vcenter"]
     list_filter = [("vcenter", GrantedVCenterFilter), "entity_type", "alarm_status"]
     search_fields = ["event_type", "entity_name", "entity_moref", "user", "message"]
-    list_select_related = ["vcenter"]
     show_full_result_count = False  # events grow without bound
     paginator = EstimatedCountPaginator
