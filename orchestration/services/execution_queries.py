@@ -1,11 +1,13 @@
 """The one read path of executions: which of the rows a caller may see match a filter.
 
-The native API's query filters, the Alibaba face's ``ListExecutions`` and the console's
-list each translate their own parameters into an :class:`ExecutionFilter` and call
-:func:`filter_executions` on the caller's scoped rows; none of them filters executions
-itself, so a filter means the same on every face. Ordering and paging stay with each
-face (their wire formats differ); every filter here is a plain indexed condition (no
-``DISTINCT``: nothing here joins rows that could repeat).
+The native API's query filters, the Alibaba face's ``ListExecutions``, the in-template
+``ListExecutions`` and the console's list each translate their own parameters into an
+:class:`ExecutionFilter` and call :func:`filter_executions` on the caller's scoped rows;
+none of them filters executions itself, so a filter means the same on every face (the
+admin's search uses :func:`template_name_contains` too). Ordering and paging stay with
+each face (their wire formats differ); every filter here is a plain indexed condition (no
+``DISTINCT``: nothing here joins rows that could repeat). A template-name filter reads the
+distinct names first, one query while the filter is built.
 """
 from __future__ import annotations
 
