@@ -2,10 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
+from orchestration import row_counts
 from orchestration.admin_audit import AuditedAdmin
+from orchestration.admin_base import row_table
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.models import (
@@ -131,78 +134,42 @@ class AccessKeyAdmin(TenantScopedAdmin):
 
 # ---------------------------------------------------------------------- executions
 
-INLINE_LIMIT = 50  # rows per inline: read-only admin rows render slowly, and the console pages the rest
+ROW_LIMIT = 50  # newest rows of each table on an execution's page; the console and the API page the rest
 
 
-def _object_id(request) -> str | None:
-    match = getattr(request, "resolver_match", None)
-    return match.kwargs.get("object_id") if match else None
+def _moment(value) -> str:
+    """A time as the console shows it (seconds matter in a run), in the viewer's time zone."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown, never edited; at most ``INLINE_LIMIT`` of them (an execution may have thousands)."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    newest_first_ids = "-created_at"
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active  # the execution's own page is already tenant-scoped
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def limited(self, request, queryset):
-        execution_id = _object_id(request)
-        if execution_id is None:
-            return queryset.none()
-        mine = queryset.filter(execution_id=execution_id)
-        ids = list(mine.order_by(self.newest_first_ids).values_list("pk", flat=True)[:INLINE_LIMIT])
-        return queryset.filter(pk__in=ids)
+def _loop_summary(te: TaskExecution) -> str:
+    loop = te.extra.get("loop")
+    if not isinstance(loop, dict):
+        return "—"
+    return f"{loop.get('succeeded', 0)} ok / {loop.get('failed', 0)} failed of {len(loop.get('items') or ())}"
 
 
-class TaskExecutionInline(ReadOnlyInline):
-    model = TaskExecution
-    fk_name = "execution"
-    verbose_name_plural = f"Task executions (top-level, newest {INLINE_LIMIT}; loop items through the API)"
-    fields = ["id", "task_name", "task_action", "status", "tries", "loop_summary", "start_date", "end_date",
-              "status_message"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).filter(parent_task_execution__isnull=True)
-        return self.limited(request, queryset)
-
-    @admin.display(description="Loop")
-    def loop_summary(self, te) -> str:
-        loop = te.extra.get("loop")
-        if not loop:
-            return "—"
-        return f"{loop.get('succeeded', 0)} ok / {loop.get('failed', 0)} failed of {len(loop.get('items', ()))}"
+def task_rows_table(execution: Execution) -> str:
+    """The newest top-level task executions (loop items are paged in the console), oldest first."""
+    newest = (TaskExecution.objects.filter(execution=execution, parent_task_execution__isnull=True)
+              .only("id", "task_name", "task_action", "status", "tries", "extra", "start_date", "end_date",
+                    "status_message")
+              .order_by("-created_at", "-id")[:ROW_LIMIT])
+    return row_table(
+        ["ID", "Task name", "Task action", "Status", "Tries", "Loop", "Start date", "End date", "Status message"],
+        [(te.pk, te.task_name, te.task_action, te.get_status_display(), te.tries, _loop_summary(te),
+          _moment(te.start_date), _moment(te.end_date), te.status_message) for te in reversed(newest)],
+    )
 
 
-class ExecutionLogInline(ReadOnlyInline):
-    model = ExecutionLog
-    verbose_name_plural = f"Logs (newest {INLINE_LIMIT} lines; every line through the API)"
-    fields = ["created_at", "log_type", "task", "message"]
-    readonly_fields = fields
-    ordering = ["id"]
-    newest_first_ids = "-id"
-
-    @admin.display(description="Task execution")
-    def task(self, log) -> str:
-        return log.task_execution_id or "—"  # the id, not the row: one query per line otherwise
-
-    def get_queryset(self, request):
-        return self.limited(request, super().get_queryset(request))
+def log_rows_table(execution: Execution) -> str:
+    """The newest log lines, oldest first."""
+    newest = ExecutionLog.objects.filter(execution=execution).order_by("-id")[:ROW_LIMIT]
+    return row_table(
+        ["Created at", "Log type", "Task execution", "Message"],
+        [(_moment(log.created_at), log.get_log_type_display(), log.task_execution_id or "—", log.message)
+         for log in reversed(newest)],
+    )
 
 
 @admin.register(Execution)
@@ -223,7 +190,6 @@ class ExecutionAdmin(TenantScopedAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50  # a changelist row renders in ~0.5 ms: half the stock 100 halves the page
     actions = ["cancel_executions", "approve_waiting_tasks"]
-    inlines = [TaskExecutionInline, ExecutionLogInline]
     fieldsets = [
         (None, {"fields": ["id", "tenant", "project", "template_link", "template_name", "template_version",
                            "description", "executed_by", "trigger", "parent"]}),
@@ -265,12 +231,25 @@ class ExecutionAdmin(TenantScopedAdmin):
         url = reverse("admin:templates_app_template_change", args=[execution.template_id])
         return format_html('<a href="{}">{}</a>', url, execution.template_id)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Adds the execution's newest task executions and log lines as plain tables, shown
+        below the fields by ``admin/orchestration/execution/change_form.html``: inlines would
+        build a form per row for rows nobody may edit."""
+        if obj is not None:
+            context["row_tables"] = [
+                (f"Task executions (top-level, newest {ROW_LIMIT}; loop items in the console)",
+                 task_rows_table(obj)),
+                (f"Logs (newest {ROW_LIMIT} lines; every line through the API)", log_rows_table(obj)),
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description="Log lines")
     def log_summary(self, execution) -> str:
-        total = ExecutionLog.objects.filter(execution=execution).count()
+        # Exact up to 10,000 lines, PostgreSQL's estimate beyond (an execution may log millions).
+        total, estimated = row_counts.count(ExecutionLog.objects.filter(execution=execution))
         url = f"/api/v1/executions/{execution.pk}/logs/"
-        return format_html('{} lines; the newest {} are below. All of them: <a href="{}">{}</a>',
-                           total, min(total, INLINE_LIMIT), url, url)
+        return format_html('{}{} lines; the newest {} are below. All of them: <a href="{}">{}</a>',
+                           "~" if estimated else "", total, min(total, ROW_LIMIT), url, url)
 
     @admin.display(description="Content")
     def content_view(self, execution) -> str:

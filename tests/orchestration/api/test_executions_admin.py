@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orchestration.admin import INLINE_LIMIT
-from orchestration.models import Execution, ExecutionLog, TimerTrigger
+from orchestration.admin import ROW_LIMIT
+from orchestration.models import Execution, ExecutionLog, TaskExecution, TimerTrigger
 
 from .conftest import APPROVAL, SIMPLE, drive
 
@@ -34,15 +34,25 @@ def test_changelist_and_change_page(client, admin_a, started):
     assert client.get(reverse("admin:orchestration_execution_add")).status_code == 403
 
 
-def test_logs_inline_shows_the_newest_lines_only(client, superuser, started):
+def test_change_page_shows_the_newest_rows_oldest_first_escaped(client, superuser, started,
+                                                                 django_assert_max_num_queries):
     done = started(SIMPLE)
     now = timezone.now()
     ExecutionLog.objects.bulk_create(
-        ExecutionLog(execution=done, created_at=now, message=f"line {i:04d}") for i in range(INLINE_LIMIT + 50)
+        ExecutionLog(execution=done, created_at=now, message=f"line {i:04d}") for i in range(ROW_LIMIT + 50)
     )
+    ExecutionLog.objects.create(execution=done, created_at=now, message="<script>alert(1)</script>")
+    TaskExecution.objects.filter(execution=done).update(status_message="<b>bold</b>")
     client.force_login(superuser)
-    html = client.get(reverse("admin:orchestration_execution_change", args=[done.pk])).content.decode()
-    assert f"line {INLINE_LIMIT + 49:04d}" in html and "line 0049" not in html and "line 0050" in html
+    url = reverse("admin:orchestration_execution_change", args=[done.pk])
+    with django_assert_max_num_queries(12):  # the same for 150 lines as for a million: tables are LIMITed
+        html = client.get(url).content.decode()
+    assert "line 0050" not in html and "line 0051" in html  # the newest 50 lines (the script line is one)
+    assert html.index("line 0051") < html.index(f"line {ROW_LIMIT + 49:04d}") < html.index("&lt;script&gt;")
+    assert "<script>alert(1)</script>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    total = ExecutionLog.objects.filter(execution=done).count()
+    assert f"{total} lines; the newest {ROW_LIMIT} are below" in html
+    assert html.index(f"{done.pk}.t0001") < html.index(f"{done.pk}.t0002")  # tasks in the order they ran
 
 
 def test_tenant_admin_sees_only_own_executions(client, admin_b, started, tenant_a):
