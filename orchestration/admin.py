@@ -2,13 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from orchestration import row_counts
 from orchestration.admin_audit import AuditedAdmin
-from orchestration.admin_base import row_table
+from orchestration.admin_base import moment, row_table
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import InvalidParameter, ServiceError
 from orchestration.models import (
@@ -26,10 +25,15 @@ from orchestration.models import (
     WaitingFor,
     is_platform_staff,
 )
-from orchestration.paginators import EstimatedCountPaginator
 from orchestration.services import execution_queries
 from orchestration.services import executions as execution_service
 from orchestration.services import triggers as trigger_service
+from orchestration.services.task_execution_queries import (
+    LogFilter,
+    TaskExecutionFilter,
+    filter_logs,
+    filter_task_executions,
+)
 
 
 class ProjectInline(admin.TabularInline):
@@ -134,12 +138,7 @@ class AccessKeyAdmin(TenantScopedAdmin):
 
 # ---------------------------------------------------------------------- executions
 
-ROW_LIMIT = 50  # newest rows of each table on an execution's page; the console and the API page the rest
-
-
-def _moment(value) -> str:
-    """A time as the console shows it (seconds matter in a run), in the viewer's time zone."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
+ROW_LIMIT = 50  # rows of each table on an execution's page; the console and the API page the rest
 
 
 def _loop_summary(te: TaskExecution) -> str:
@@ -150,25 +149,25 @@ def _loop_summary(te: TaskExecution) -> str:
 
 
 def task_rows_table(execution: Execution) -> str:
-    """The newest top-level task executions (loop items are paged in the console), oldest first."""
-    newest = (TaskExecution.objects.filter(execution=execution, parent_task_execution__isnull=True)
-              .only("id", "task_name", "task_action", "status", "tries", "extra", "start_date", "end_date",
-                    "status_message")
-              .order_by("-created_at", "-id")[:ROW_LIMIT])
+    """The first top-level task executions in run order, as the console lists them (a
+    loop's items are paged on its own console page)."""
+    rows = filter_task_executions(TaskExecution.objects.all(), TaskExecutionFilter(execution_id=execution.pk))
+    first = rows.only("id", "task_name", "task_action", "status", "tries", "extra", "start_date", "end_date",
+                      "status_message").order_by("created_at", "id")[:ROW_LIMIT]
     return row_table(
         ["ID", "Task name", "Task action", "Status", "Tries", "Loop", "Start date", "End date", "Status message"],
         [(te.pk, te.task_name, te.task_action, te.get_status_display(), te.tries, _loop_summary(te),
-          _moment(te.start_date), _moment(te.end_date), te.status_message) for te in reversed(newest)],
+          moment(te.start_date), moment(te.end_date), te.status_message) for te in first],
     )
 
 
 def log_rows_table(execution: Execution) -> str:
     """The newest log lines, oldest first."""
-    newest = ExecutionLog.objects.filter(execution=execution).order_by("-id")[:ROW_LIMIT]
+    newest = filter_logs(ExecutionLog.objects.all(), LogFilter(execution_id=execution.pk)).order_by("-id")
     return row_table(
         ["Created at", "Log type", "Task execution", "Message"],
-        [(_moment(log.created_at), log.get_log_type_display(), log.task_execution_id or "—", log.message)
-         for log in reversed(newest)],
+        [(moment(log.created_at), log.get_log_type_display(), log.task_execution_id or "—", log.message)
+         for log in reversed(newest[:ROW_LIMIT])],
     )
 
 
@@ -179,15 +178,13 @@ class ExecutionAdmin(TenantScopedAdmin):
     The actions cancel and approve go through the same services, as the signed-in user.
     """
 
-    list_display = ["id", "template_name", "status", "mode", "executed_by", "tenant", "created_at", "start_date",
-                    "end_date"]
+    list_display = ["id", "template_name", "status", "mode", "executed_by", "tenant", "created", "started", "ended"]
     # Dates through a list filter, not date_hierarchy: its year/month links are a
-    # SELECT DISTINCT over every row; counts are estimated past 10,000 rows.
+    # SELECT DISTINCT over every row; counts are estimated past 1,000 rows (BaseAdmin).
     list_filter = ["status", "mode", "trigger", "tenant", "created_at"]
     search_fields = ["id", "template_name", "executed_by"]  # see get_search_results
     list_select_related = ["tenant"]
     show_full_result_count = False
-    paginator = EstimatedCountPaginator
     list_per_page = 50  # a changelist row renders in ~0.5 ms: half the stock 100 halves the page
     actions = ["cancel_executions", "approve_waiting_tasks"]
     fieldsets = [
@@ -224,6 +221,18 @@ class ExecutionAdmin(TenantScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # deleting goes through the API (finished executions only)
 
+    @admin.display(description="Created at", ordering="created_at")
+    def created(self, execution) -> str:
+        return moment(execution.created_at)
+
+    @admin.display(description="Start date", ordering="start_date")
+    def started(self, execution) -> str:
+        return moment(execution.start_date)
+
+    @admin.display(description="End date", ordering="end_date")
+    def ended(self, execution) -> str:
+        return moment(execution.end_date)
+
     @admin.display(description="Template")
     def template_link(self, execution) -> str:
         if execution.template_id is None:
@@ -237,7 +246,7 @@ class ExecutionAdmin(TenantScopedAdmin):
         build a form per row for rows nobody may edit."""
         if obj is not None:
             context["row_tables"] = [
-                (f"Task executions (top-level, newest {ROW_LIMIT}; loop items in the console)",
+                (f"Task executions (top-level, the first {ROW_LIMIT}; loop items in the console)",
                  task_rows_table(obj)),
                 (f"Logs (newest {ROW_LIMIT} lines; every line through the API)", log_rows_table(obj)),
             ]

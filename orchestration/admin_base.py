@@ -1,13 +1,28 @@
 """The base of every admin class of this project: Django's ``ModelAdmin``, cheaper per row."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from orchestration.paginators import AdminPaginator
+
+
+def moment(value: dt.datetime | int | None) -> str:
+    """A time as the console shows it (seconds matter in a run), in the viewer's time zone;
+    vSphere's task times are epoch seconds."""
+    if value is None or value == "":
+        return "—"
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def row_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> SafeString:
@@ -23,7 +38,31 @@ def row_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> SafeS
     return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
 
 
+class RowLinksChangeList(ChangeList):
+    """Django's changelist, with the list's filters put on each row's link once per page.
+
+    Django resolves every row's change URL again, walking the admin's URL patterns, to
+    decide whether the list's filters go on it (``add_preserved_filters``: ~0.15 ms a row
+    on a filtered list). A row's link is a change page, never the changelist, so they
+    always go on as they are: the same links, appended here.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the rows' links read ``preserved_filters`` (admin_list.items_for_result).
+        self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result) -> str:
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
+
+
 class BaseAdmin(admin.ModelAdmin):
+    paginator = AdminPaginator  # no list counts a million rows to number its pages
+
+    def get_changelist(self, request, **kwargs):
+        return RowLinksChangeList
+
     def action_checkbox(self, obj) -> str:
         """The row's selection box, exactly as Django's ``CheckboxInput`` renders it.
 

@@ -1,9 +1,13 @@
 """Django admin: every page answers, and tenant admins see only their tenants' rows."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib import admin
-from django.urls import reverse
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.urls import resolve, reverse
+from django.utils.html import escape
 
 from orchestration.authorization import SYSTEM
 from orchestration.models import AccessKey, EventTrigger, Membership, Project, TimerTrigger
@@ -126,3 +130,32 @@ def test_a_changelist_row_selection_box_is_the_markup_django_renders(client, sup
     response = client.post(admin_url(Project, "changelist"),
                            {"action": "delete_selected", "_selected_action": [str(project.pk)]})
     assert response.status_code == 200 and "Are you sure" in response.content.decode()
+
+
+def test_a_filtered_changelist_links_rows_with_its_filters_as_django_does(client, superuser, tenant_a, rf):
+    """Each row's link carries the list's filters (so "Close" on the row returns to them),
+    appended once per page rather than found by resolving every row's URL."""
+    project = Project.objects.create(tenant=tenant_a, name="alpha & beta")
+    model_admin = admin.site._registry[Project]
+    query = {"q": "alpha & beta", "tenant__id__exact": tenant_a.pk}
+    request = rf.get(admin_url(Project, "changelist"), query)
+    request.user, request.resolver_match = superuser, resolve(request.path)
+    expected = add_preserved_filters(
+        {"preserved_filters": model_admin.get_preserved_filters(request), "opts": Project._meta},
+        admin_url(Project, "change", project.pk),
+    )
+    assert "_changelist_filters=" in expected
+    client.force_login(superuser)
+    page = client.get(admin_url(Project, "changelist"), query).content.decode()
+    assert f'href="{escape(expected)}"' in page
+    unfiltered = client.get(admin_url(Project, "changelist")).content.decode()
+    assert f'href="{admin_url(Project, "change", project.pk)}"' in unfiltered
+
+
+def test_a_changelist_counts_exactly_to_a_thousand_rows_and_marks_an_estimate(client, superuser, tenant_a):
+    Project.objects.bulk_create(Project(tenant=tenant_a, name=f"p{i:04d}") for i in range(1_001))
+    client.force_login(superuser)
+    everything = client.get(admin_url(Project, "changelist")).content.decode()
+    assert re.search(r"~\d+ projects", everything)  # past the cap: PostgreSQL's estimate, marked
+    few = client.get(admin_url(Project, "changelist"), {"q": "p000"}).content.decode()
+    assert re.search(r"\n10 projects", few)  # p0000 … p0009: exact

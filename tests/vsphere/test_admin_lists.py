@@ -20,3 +20,15 @@ def test_synced_rows_are_listed_without_reading_the_vcenter_password(client, sup
     assert response.status_code == 200
     if "vspheretask" in url:
         assert f">{vcenter.name}<" in response.content.decode()  # the row's vCenter column
+
+
+def test_the_task_list_shows_times_and_the_name_in_the_viewers_language(client, superuser, vcenter):
+    VSphereTask.objects.create(vcenter=vcenter, key="task-7", task_reference="task-7", name="打开虚拟机电源",
+                               name_en="Power On virtual machine", status="success",
+                               create_time=1_796_187_417, finish_time=1_796_187_422)
+    client.force_login(superuser)
+    english = client.get("/admin/vsphere/vspheretask/").content.decode()
+    assert "2026-12-02 04:56:57" in english and "2026-12-02 04:57:02" in english  # epoch seconds, as UTC times
+    assert "Power On virtual machine" in english and "打开虚拟机电源" not in english
+    chinese = client.get("/admin/vsphere/vspheretask/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "打开虚拟机电源" in chinese

@@ -30,7 +30,7 @@ def task_item(task: VSphereTask, english: bool) -> dict:
     return {
         "key": task.key,
         "task_reference": task.task_reference,
-        "name": (task.name_en or task.name) if english else (task.name or task.name_en),
+        "name": task.name_in(english),
         "entity": task.entity,
         "target": task.target,
         "status": task.status,

@@ -70,3 +70,7 @@ class VSphereTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.name_en or self.method_name} {self.status}"
+
+    def name_in(self, english: bool) -> str:
+        """The task's name in English or in the vCenter's language, the other one when it has none."""
+        return (self.name_en or self.name) if english else (self.name or self.name_en)

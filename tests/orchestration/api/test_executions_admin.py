@@ -52,7 +52,7 @@ def test_change_page_shows_the_newest_rows_oldest_first_escaped(client, superuse
     assert "<script>alert(1)</script>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
     total = ExecutionLog.objects.filter(execution=done).count()
     assert f"{total} lines; the newest {ROW_LIMIT} are below" in html
-    assert html.index(f"{done.pk}.t0001") < html.index(f"{done.pk}.t0002")  # tasks in the order they ran
+    assert html.index(f"{done.pk}.t0001") < html.index(f"{done.pk}.t0002")  # tasks in run order
 
 
 def test_tenant_admin_sees_only_own_executions(client, admin_b, started, tenant_a):
