@@ -41,6 +41,9 @@ class TemplateAdmin(TenantScopedAdmin):
     exclude = ["content"]
     inlines = [TemplateVersionInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")  # shown per version, below; never listed
+
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -164,7 +164,6 @@ class VSphereTaskAdmin(SyncedRowsAdmin):
     # PostgreSQL reads every task for every search.
     search_fields = ["key", "name", "name_en", "target", "entity", "user"]
     show_full_result_count = False  # a million synced tasks: no second COUNT(*) over them
-    list_per_page = 50
 
     @admin.display(description="Task", ordering="name_en")
     def task_name(self, task: VSphereTask) -> str:

@@ -83,3 +83,10 @@ def test_the_admin_search_matches_names_the_same_way(runs, client, admin_a, term
     assert response.status_code == 200
     shown = {row.template_name for row in response.context["cl"].result_list}
     assert shown == found
+
+
+def test_the_admin_search_finds_an_execution_by_its_id_as_the_console_does(runs, client, admin_a):
+    run = runs["axb"]
+    client.force_login(admin_a)
+    response = client.get("/admin/orchestration/execution/", {"q": run.pk})
+    assert [row.pk for row in response.context["cl"].result_list] == [run.pk]
