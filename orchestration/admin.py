@@ -240,7 +240,7 @@ class ExecutionAdmin(TenantScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, execution.template_id)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """Adds the execution's newest task executions and log lines as plain tables, shown
+        """Adds the execution's task executions and newest log lines as plain tables, shown
         below the fields by ``admin/orchestration/execution/change_form.html``: inlines would
         build a form per row for rows nobody may edit."""
         if obj is not None:

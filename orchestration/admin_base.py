@@ -18,7 +18,7 @@ from orchestration.paginators import AdminPaginator
 def moment(value: dt.datetime | int | None) -> str:
     """A time as the console shows it (seconds matter in a run), in the viewer's time zone;
     vSphere's task times are epoch seconds."""
-    if value is None or value == "":
+    if value is None:
         return "—"
     if not isinstance(value, dt.datetime):
         value = dt.datetime.fromtimestamp(int(value), tz=dt.UTC)

@@ -39,4 +39,3 @@ class AdminPaginator(EstimatedCountPaginator):
     """
 
     exact_up_to = 1_000
-
