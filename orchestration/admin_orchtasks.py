@@ -8,8 +8,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
+from orchestration.admin_base import row_table
 from orchestration.admin_scoping import TenantScopedAdmin
 from orchestration.errors import ServiceError
 from orchestration.models import OrchTask, OrchTaskStep
@@ -107,10 +108,7 @@ class OrchTaskAdmin(TenantScopedAdmin):
         rows = [(view.order, r.resource_id, r.name, r.status, r.execution.result or "—", r.execution.message,
                  r.execution.starts_at or "", r.execution.ends_at or "")
                 for view in orchtask_runs.step_views(task) for r in view.resources]
-        head = "".join(f"<th>{h}</th>" for h in ("Step", "Resource", "Name", "Power", "Result", "Message",
-                                                  "Starts", "Ends"))
-        body = format_html_join("", "<tr>" + "<td>{}</td>" * 8 + "</tr>", rows)
-        return format_html("<table><tr>{}</tr>{}</table>", format_html(head), body)
+        return row_table(["Step", "Resource", "Name", "Power", "Result", "Message", "Starts", "Ends"], rows)
 
     def _operate(self, request, queryset, operation: str) -> None:
         done = 0

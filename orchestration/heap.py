@@ -13,9 +13,9 @@ contexts: promoted while the request runs, so only a full pass frees them), and 
 compiled templates and cache entries. Late in a long bench run its full passes took
 20 – 35 ms, every 5 – 10 s: one inside most pages' hundred requests. Making them rarer
 only makes each longer (the garbage waits: 80 – 280 ms a pass at a tenth of the rate), so
-the web process runs them between requests instead, after every
-:data:`RESPONSES_PER_FULL_PASS` th response has been sent (out of band, as Ruby's Unicorn
-does), and leaves the automatic ones as a rarely needed fallback.
+the web process runs them between requests instead, after every hundredth response has
+been sent (:data:`RESPONSES_PER_FULL_PASS`; out of band, as Ruby's Unicorn does), and
+leaves the automatic ones as a rarely needed fallback.
 """
 from __future__ import annotations
 

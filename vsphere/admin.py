@@ -167,7 +167,7 @@ class VSphereTaskAdmin(SyncedRowsAdmin):
 
     @admin.display(description="Task", ordering="name_en")
     def task_name(self, task: VSphereTask) -> str:
-        return task.name_in(english=not get_language().startswith("zh"))
+        return task.name_in(english=not (get_language() or "").startswith("zh"))
 
     @admin.display(description="Queued", ordering="create_time")
     def queued(self, task: VSphereTask) -> str:
