@@ -15,14 +15,9 @@ from django.utils.translation import gettext as _
 from orchestration.paginators import AdminPaginator
 
 
-def moment(value: dt.datetime | int | None) -> str:
-    """A time as the console shows it (seconds matter in a run), in the viewer's time zone;
-    vSphere's task times are epoch seconds."""
-    if value is None:
-        return "—"
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+def moment(value: dt.datetime | None) -> str:
+    """A time as the console shows it (seconds matter in a run), in the viewer's time zone."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else "—"
 
 
 def row_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> SafeString:

@@ -11,6 +11,7 @@ from orchestration.admin_base import moment
 from orchestration.admin_scoping import ReadOnlyAdmin
 from orchestration.errors import InvalidParameter
 from orchestration.models import is_platform_staff
+from orchestration.templatetags.console import epoch
 from vsphere.models import EntityType, InventoryObject, SyncStatus, VCenter, VSphereEvent, VSphereTask
 from vsphere.services.sync import sync_vcenter
 from vsphere.services.vcenters import check_connection, check_endpoint_change
@@ -171,11 +172,11 @@ class VSphereTaskAdmin(SyncedRowsAdmin):
 
     @admin.display(description="Queued", ordering="create_time")
     def queued(self, task: VSphereTask) -> str:
-        return moment(task.create_time)
+        return moment(epoch(task.create_time))  # vSphere's task times are epoch seconds
 
     @admin.display(description="Finished", ordering="finish_time")
     def finished(self, task: VSphereTask) -> str:
-        return moment(task.finish_time)
+        return moment(epoch(task.finish_time))
 
 
 @admin.register(VSphereEvent)
