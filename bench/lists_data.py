@@ -132,11 +132,13 @@ def _vcenter(base: Fixtures):
     vcenter.tenants.add(base.tenant_a)
     InventoryObject.objects.bulk_create([
         InventoryObject(vcenter=vcenter, moref="datacenter-2", type=EntityType.DATACENTER, name="DC0",
-                        path="group-d1/datacenter-2", datacenter="datacenter-2"),
+                        path="/group-d1/datacenter-2/", datacenter="datacenter-2"),
         InventoryObject(vcenter=vcenter, moref="host-3", type=EntityType.HOST, name="H3",
-                        path="group-d1/datacenter-2/host-3", datacenter="datacenter-2", host="host-3"),
+                        path="/group-d1/datacenter-2/group-h5/host-3/", datacenter="datacenter-2", host="host-3"),
+        InventoryObject(vcenter=vcenter, moref="group-v4", type=EntityType.FOLDER, name="vm",
+                        path="/group-d1/datacenter-2/group-v4/", datacenter="datacenter-2"),
         InventoryObject(vcenter=vcenter, moref="vm-7", type=EntityType.VM, name="VM7",
-                        path="group-d1/datacenter-2/group-v4/vm-7", datacenter="datacenter-2", host="host-3"),
+                        path="/group-d1/datacenter-2/group-v4/vm-7/", datacenter="datacenter-2", host="host-3"),
     ])
     return vcenter
 
@@ -248,7 +250,7 @@ def _vsphere_tasks(sizes: Sizes, vcenter) -> tuple[str, list]:
             'VirtualMachine.powerOn', 'VirtualMachine:vm-' || (g % 1000), 'VirtualMachine', 'vm-' || (g % 1000),
             'VM' || (g % 1000), CASE WHEN g > {n} - 20 THEN 'running' WHEN g % 30 = 0 THEN 'error' ELSE 'success' END,
             100, '', 'VSPHERE.LOCAL\\admin', t, t + 1, t + 5, '', false, false, '', '',
-            'group-d1/datacenter-2/group-v4/vm-' || (g % 1000), 'datacenter-2', 'host-' || (g % 10),
+            '/group-d1/datacenter-2/group-v4/vm-' || (g % 1000) || '/', 'datacenter-2', 'host-' || (g % 10),
             '{{}}', '', now()
         FROM generate_series(1, {n}) g,
              LATERAL (SELECT extract(epoch FROM now())::bigint - ({n} - g) * {365 * DAY // n or 1} AS t) x"""

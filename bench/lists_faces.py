@@ -269,8 +269,11 @@ def _vsphere(base: str, api: requests.Session) -> list[Page]:
         ("vsphere root/list (page 50)", call("root/list", page_num=49)),
         ("vsphere root/list filter_name", call("root/list", filter_name="VM42")),
         ("vsphere resource/list VM (first page)", call("resource/list", reference="VirtualMachine:vm-7")),
-        ("vsphere resource/list VM (page 50)", call("resource/list", reference="VirtualMachine:vm-7", page_num=49)),
+        ("vsphere resource/list VM (page 20, its last)",
+         call("resource/list", reference="VirtualMachine:vm-7", page_num=19)),
         ("vsphere resource/list host (page 50)", call("resource/list", reference="HostSystem:host-3", page_num=49)),
+        ("vsphere resource/list VM folder (page 50)",
+         call("resource/list", reference="Folder:group-v4", page_num=49)),
         ("vsphere resource/list datacenter (first page)", call("resource/list", reference="Datacenter:datacenter-2")),
     ]
 
