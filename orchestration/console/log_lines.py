@@ -1,4 +1,4 @@
-"""Reading an execution's log lines a window at a time, and writing them out as text or JSON lines.
+"""Reading an execution's log lines a window at a time, and writing them out as text, JSON lines or the pane's HTML.
 
 Lines are read by keyset on their id (``execlog_exec_idx``: execution, id): a window
 before or after a line, or the whole log in batches for a download. A log of a million
@@ -10,9 +10,14 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import escape
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
+from orchestration.console import phrases
 from orchestration.models import Execution, ExecutionLog, LogType, Scope, TaskExecution
 from orchestration.services.task_execution_queries import LogFilter, filter_logs
 
@@ -117,3 +122,27 @@ def as_json_line(line: dict) -> str:
     record = {"id": line["id"], "time": _iso(line["created_at"]), "type": line["log_type"],
               "task": line["task_execution__task_name"], "message": line["message"]}
     return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def as_html(lines: list[ExecutionLog], link: str, highlight: str = "") -> SafeString:
+    """The pane's ``<li>`` per line, every value escaped; ``highlight`` is a permalinked line's id.
+
+    A window is hundreds of lines on every poll of a live log: built here in one pass
+    (one template include per line cost ~0.3 ms a line: its context, three ``date``
+    filters and two translations each), escaping with the standard library's ``escape``
+    (what Django's calls, without its lazy-string wrapper per value).
+    """
+    link, label = escape(link), escape(gettext("Link to this line"))
+    out = []
+    for log in lines:
+        when = timezone.localtime(log.created_at)
+        task = log.task_execution.task_name if log.task_execution_id else ""
+        task_html = f'<code class="log-task">{escape(task)}</code> ' if task else ""
+        out.append(
+            f'<li id="log-{log.id}" class="log log-{escape(log.log_type.lower())}'
+            f'{" log-highlight" if highlight == str(log.id) else ""}">'
+            f'<a class="log-link" href="{link}?line={log.id}#log-{log.id}" title="{label}" aria-label="{label}">#</a>'
+            f'<time datetime="{when.isoformat()}" title="{when:%Y-%m-%d %H:%M:%S.%f} {escape(when.tzname() or "")}">'
+            f'{when:%H:%M:%S}</time> {task_html}'
+            f'<span class="log-msg">{escape(phrases.translate(log.message or ""))}</span></li>')
+    return mark_safe("".join(out))  # every free value above went through escape()

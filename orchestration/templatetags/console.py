@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from django import template
 from django.utils.translation import gettext as _
 
-from orchestration.console import labels, phrases, timing
+from orchestration.console import labels, log_lines, phrases, timing
 from orchestration.models import WaitingFor
 from vsphere.actions.guest import results_of
 
@@ -28,6 +28,12 @@ def status_label(value: str, kind: str = "status"):
 def phrase(text: str) -> str:
     """A stored English log line or message, shown in the active language (``{{ log.message|phrase }}``)."""
     return phrases.translate(text or "")
+
+
+@register.simple_tag(takes_context=True)
+def log_items(context, logs):
+    """``{% log_items logs %}``: the log pane's lines, linked to ``log_link``, ``log_line`` highlighted."""
+    return log_lines.as_html(logs or [], context.get("log_link", ""), str(context.get("log_line", "")))
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """Execution page tools: times and durations, loop progress, task outputs, run again, log exports."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -173,6 +174,20 @@ def test_log_pane_pages_older_and_opens_at_a_permalinked_line(operator_a, greete
     assert f'id="log-{target}" class="log log-execution log-highlight"' in linked
     assert "Show newer lines" in linked and "bulk 29" not in linked
     assert f'href="/console/executions/{greeted.pk}/?line={target}#log-{target}"' in linked
+
+
+def test_log_pane_escapes_what_a_line_says_and_shows_its_time(operator_a, greeted, client_as, settings):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    hostile = ExecutionLog.objects.create(
+        execution=greeted, created_at=dt.datetime(2026, 12, 2, 1, 2, 3, 456789, tzinfo=dt.UTC),
+        message='<script>alert("x")</script> & \'quoted\'')
+    page = text(client_as(operator_a).get(f"/console/executions/{greeted.pk}/logs/", {"line": hostile.id}))
+    assert "<script>" not in page
+    assert (f'<li id="log-{hostile.id}" class="log log-execution log-highlight">' in page)
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quoted&#x27;" in page
+    assert ('<time datetime="2026-12-02T09:02:03.456789+08:00" title="2026-12-02 09:02:03.456789 CST">'
+            "09:02:03</time>") in page  # the active time zone, as the date filters showed it
+    assert '<code class="log-task">greet</code>' in page  # lines of a task name it
 
 
 @pytest.mark.parametrize("query", [{"format": "xml"}, {"before": "abc"}, {"after": "-1"}, {"line": "9" * 30}])
