@@ -10,10 +10,6 @@ from orchestration.observability import metrics
 from templates_app.api.urls import routes as templates_routes
 from vsphere.api.native_urls import routes as vsphere_routes
 
-admin.site.site_header = admin.site.site_title = "vSphere Operations Orchestration"
-admin.site.index_title = "Administration"
-admin.site.site_url = "/console/"  # "View site" opens the console, not the API
-
 # One router for the whole native API, so /api/v1/ lists every endpoint.
 api_router = DefaultRouter()
 for prefix, viewset, basename in [*orchestration_routes, *templates_routes]:

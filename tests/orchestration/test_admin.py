@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.core.cache import cache
 from django.urls import resolve, reverse
 from django.utils.html import escape
 
@@ -159,3 +160,24 @@ def test_a_changelist_counts_exactly_to_a_thousand_rows_and_marks_an_estimate(cl
     assert re.search(r"~\d+ projects", everything)  # past the cap: PostgreSQL's estimate, marked
     few = client.get(admin_url(Project, "changelist"), {"q": "p000"}).content.decode()
     assert re.search(r"\n10 projects", few)  # p0000 … p0009: exact
+
+
+def sidebar(client, url: str) -> str:
+    page = client.get(url).content.decode()
+    return page[page.index('<nav class="sticky" id="nav-sidebar"'):page.index("</nav>", page.index('id="nav-sidebar"'))]
+
+
+def test_the_kept_sidebar_is_each_users_own_and_marks_the_current_model(client, superuser, admin_a, tenant_a):
+    cache.clear()
+    executions, templates = "/admin/orchestration/execution/", "/admin/templates_app/template/"
+    vcenters = 'href="/admin/vsphere/vcenter/"'
+    client.force_login(superuser)
+    drawn = sidebar(client, executions)
+    assert vcenters in drawn and 'class="model-execution current-model"' in drawn
+    assert sidebar(client, executions) == drawn  # kept
+    moved = sidebar(client, templates)
+    assert 'class="model-template current-model"' in moved and 'class="model-execution"' in moved
+    client.force_login(admin_a)  # a tenant admin: no vCenters (platform staff only), even right after
+    theirs = sidebar(client, executions)
+    assert "model-execution current-model" in theirs and vcenters not in theirs
+    cache.clear()
