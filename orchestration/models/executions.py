@@ -233,8 +233,8 @@ class TaskExecution(ExecutionRow):
     loop_item = models.JSONField(null=True, blank=True)
     loop_index = models.PositiveIntegerField(null=True, blank=True)
     loop_batch = models.PositiveIntegerField(null=True, blank=True)
-    parent_task_execution = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    parent_task_execution = models.ForeignKey(  # indexed by the loop-item indexes below, which lead with it
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", db_index=False
     )
     child_execution = models.ForeignKey(
         Execution, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -254,6 +254,9 @@ class TaskExecution(ExecutionRow):
         indexes = [
             models.Index(fields=["execution", "status"], name="taskexec_exec_status_idx"),
             models.Index(fields=["parent_task_execution", "status"], name="taskexec_parent_status_idx"),
+            # A loop's items in item order (the console's item pages: no sort of 10,000 items per page).
+            models.Index(fields=["parent_task_execution", "loop_index", "created_at", "id"],
+                         name="taskexec_parent_items_idx"),
             # One per ordering the lists offer (the primary key breaks ties), tenant first.
             models.Index(fields=["tenant", "created_at", "id"], name="taskexec_tenant_created_idx"),
             models.Index(fields=["tenant", "start_date", "id"], name="taskexec_tenant_started_idx"),
