@@ -33,7 +33,10 @@ def service(script: str, variable: str, state_dir: str, *args: str) -> Iterator[
         del os.environ[variable]
 
 
-def postgres() -> AbstractContextManager[str]:
+def postgres(shared_buffers: str = "") -> AbstractContextManager[str]:
+    """``shared_buffers``: PostgreSQL's own cache, sized as a production server's would be."""
+    if shared_buffers:
+        os.environ.setdefault("PG_SHARED_BUFFERS", shared_buffers)
     return service("postgres.sh", "DATABASE_URL", "/tmp/bench-pg")
 
 

@@ -109,10 +109,12 @@ def main() -> None:
     parser.add_argument("--least", type=int, default=5, help="requests a page gets whatever the budget")
     parser.add_argument("--only", default="", help="only pages whose name contains this")
     parser.add_argument("--json", default="", help="also write the results to this file")
+    parser.add_argument("--shared-buffers", default="6GB",
+                        help="PostgreSQL's cache when the benchmark starts its own (a quarter of this machine's RAM)")
     args = parser.parse_args()
     if args.quick:
         args.scale, args.requests = min(args.scale, 0.01), min(args.requests, 10)
-    with infra.postgres():
+    with infra.postgres(args.shared_buffers):
         run(args)
 
 

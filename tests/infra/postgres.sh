@@ -7,6 +7,9 @@
 #   tests/infra/postgres.sh pause   # stops the server abruptly (-m immediate), keeping its data
 #   tests/infra/postgres.sh resume  # starts it again on the same port (outage tests)
 #
+# PG_SHARED_BUFFERS (e.g. 6GB) sizes PostgreSQL's own cache, as a production server is
+# sized; the default (PostgreSQL's 128MB) suits the tests' small databases.
+#
 # State lives in $STATE_DIR/pg.env (default: <repo>/.cache/infra), so `stop`
 # knows what to stop; use a distinct STATE_DIR per concurrent run.
 # Only the DATABASE_URL line goes to stdout; progress goes to stderr.
@@ -134,6 +137,9 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
+        if [[ -n ${PG_SHARED_BUFFERS:-} ]]; then
+            echo "shared_buffers = '$PG_SHARED_BUFFERS'" >>"$base/override.conf"
+        fi
         [[ -n $run_as ]] && chown "$run_as" "$base/override.conf"
         # postgresql.conf: include our overrides (last setting wins).
         grep -q "^include = '$base/override.conf'" "$pgdata/postgresql.conf" \
