@@ -55,6 +55,9 @@ def advance(execution_id: str) -> None:
                 return
             with beating(execution_id, owner):
                 next_due = _advance_held(hold)
+            # Inside the try: a shutdown signal during this release still hands the lease back.
+            if hold.released or not leases.release(execution_id, owner, next_due):
+                return
         except leases.LeaseLost:
             logger.warning("execution %s was taken over by another worker; this worker's round is discarded",
                            execution_id)
@@ -69,8 +72,6 @@ def advance(execution_id: str) -> None:
             else:
                 _release_quietly(execution_id, owner, timezone.now() + dt.timedelta(seconds=BUG_RETRY_SECONDS))
             raise
-        if hold.released or not leases.release(execution_id, owner, next_due):
-            return
 
 
 def _release_quietly(execution_id: str, owner: str, next_due) -> None:
