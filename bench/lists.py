@@ -114,7 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.scale, args.requests = min(args.scale, 0.01), min(args.requests, 10)
-    with infra.postgres(args.shared_buffers):
+    with infra.postgres("" if args.quick else args.shared_buffers):  # a smoke test needs no big cache
         run(args)
 
 
