@@ -3,7 +3,7 @@
 Django draws the sidebar (every model the staff member may open, ~30 rows with their
 links) on every admin page, ~10 ms of a changelist that otherwise takes 30–60 ms. The
 drawn sidebar is kept a minute per user, language and current model
-(``templates/admin/nav_sidebar.html``), and the app list behind it is only built when
+(``templates/admin/base_site.html``), and the app list behind it is only built when
 it is drawn. The sidebar is navigation, not authorization: every page still checks the
 staff member's permissions, so a permission just taken away can leave a link for at
 most a minute, which then answers 403.
@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.functional import SimpleLazyObject
 
-NAV_SIDEBAR_SECONDS = 60  # read by templates/admin/nav_sidebar.html
+NAV_SIDEBAR_SECONDS = 60  # read by templates/admin/base_site.html
 
 
 class OpsAdminSite(admin.AdminSite):
